@@ -1,0 +1,121 @@
+package dev.jgunicorn.cli;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.joran.JoranConfigurator;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.Appender;
+import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.FileAppender;
+import ch.qos.logback.core.OutputStreamAppender;
+import ch.qos.logback.core.joran.spi.JoranException;
+import dev.jgunicorn.settings.Config;
+import dev.jgunicorn.settings.Settings;
+import org.slf4j.LoggerFactory;
+
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.Iterator;
+import java.util.Locale;
+
+/**
+ * Sets up Logback the way Gunicorn sets up Python logging: the error log (gunicorn.error and everything else)
+ * to stderr or --error-logfile, the access log (gunicorn.access) to --access-logfile, or a Logback XML file given
+ * with --log-config. USR1 reopens the files.
+ */
+final class Logging {
+    private static final String ERROR_PATTERN = "[%d{yyyy-MM-dd HH:mm:ss Z}] [%pid] [%level] %msg%n";
+
+    private Logging() {
+    }
+
+    static void configure(Config c) {
+        LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
+        ctx.reset();
+        ctx.putProperty("pid", Long.toString(ProcessHandle.current().pid()));
+        String logconfig = c.get(Settings.LOGCONFIG);
+        if (logconfig != null) {
+            JoranConfigurator j = new JoranConfigurator();
+            j.setContext(ctx);
+            try {
+                j.doConfigure(c.baseDir().resolve(logconfig).toFile());
+            } catch (JoranException e) {
+                throw new IllegalArgumentException("log_config " + logconfig + ": " + e.getMessage(), e);
+            }
+            return;
+        }
+        Logger root = ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        root.setLevel(level(c.get(Settings.LOGLEVEL)));
+        String errorlog = c.get(Settings.ERRORLOG);
+        root.addAppender(appender(ctx, "error", errorlog, ERROR_PATTERN.replace("%pid", ProcessHandle.current().pid() + ""), true));
+        ctx.getLogger("io.netty").setLevel(root.getLevel().isGreaterOrEqual(Level.INFO) ? Level.WARN : root.getLevel());
+
+        Logger access = ctx.getLogger("gunicorn.access");
+        access.setAdditive(false);
+        String accesslog = c.get(Settings.ACCESSLOG);
+        if (accesslog == null) {
+            access.setLevel(Level.OFF);
+        } else {
+            access.setLevel(Level.INFO);
+            access.addAppender(appender(ctx, "access", accesslog, "%msg%n", false));
+        }
+        if (c.get(Settings.CAPTURE_OUTPUT) && errorlog != null && !errorlog.equals("-")) {
+            try {
+                PrintStream out = new PrintStream(new FileOutputStream(c.baseDir().resolve(errorlog).toFile(), true), true);
+                System.setOut(out);
+                System.setErr(out);
+            } catch (IOException e) {
+                throw new IllegalArgumentException("capture_output: cannot open " + errorlog + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** Gunicorn's level names; like Gunicorn, an unknown name means info. */
+    static Level level(String name) {
+        return switch (name == null ? "info" : name.toLowerCase(Locale.ROOT)) {
+            case "debug" -> Level.DEBUG;
+            case "warning", "warn" -> Level.WARN;
+            case "error", "critical" -> Level.ERROR;
+            default -> Level.INFO;
+        };
+    }
+
+    private static Appender<ILoggingEvent> appender(LoggerContext ctx, String name, String target, String pattern, boolean stderr) {
+        PatternLayoutEncoder enc = new PatternLayoutEncoder();
+        enc.setContext(ctx);
+        enc.setPattern(pattern);
+        enc.start();
+        OutputStreamAppender<ILoggingEvent> a;
+        if (target.equals("-")) {
+            ConsoleAppender<ILoggingEvent> con = new ConsoleAppender<>();
+            con.setTarget(stderr ? "System.err" : "System.out");
+            a = con;
+        } else {
+            FileAppender<ILoggingEvent> f = new FileAppender<>();
+            f.setFile(target);
+            f.setAppend(true);
+            a = f;
+        }
+        a.setContext(ctx);
+        a.setName(name);
+        a.setEncoder(enc);
+        a.start();
+        return a;
+    }
+
+    /** USR1: close and reopen every log file, so logrotate can move them. */
+    static void reopen() {
+        LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
+        for (Logger l : ctx.getLoggerList()) {
+            for (Iterator<Appender<ILoggingEvent>> it = l.iteratorForAppenders(); it.hasNext(); ) {
+                if (it.next() instanceof FileAppender<ILoggingEvent> f) {
+                    f.stop();
+                    f.start();
+                }
+            }
+        }
+    }
+}

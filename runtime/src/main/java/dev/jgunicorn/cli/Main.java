@@ -1,0 +1,90 @@
+package dev.jgunicorn.cli;
+
+import dev.jgunicorn.app.AppLoadException;
+import dev.jgunicorn.app.AppLoader;
+import dev.jgunicorn.settings.Config;
+import dev.jgunicorn.settings.ConfigLoader;
+import dev.jgunicorn.settings.SettingException;
+import dev.jgunicorn.settings.Settings;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The {@code jgunicorn} command: resolve the settings, check the app, then run the master (which starts
+ * worker processes) or, inside a worker process, the worker itself. Exit codes follow Gunicorn:
+ * 0 ok, 1 bad configuration, 2 bad command line, 3 a worker failed to boot, 4 the app failed to load.
+ */
+public final class Main {
+    static final int EXIT_CONFIG = 1;
+    static final int EXIT_USAGE = 2;
+    static final int EXIT_WORKER_BOOT = 3;
+    static final int EXIT_APP_LOAD = 4;
+    /** Set by the master in each worker's environment: the worker's number. */
+    static final String WORKER_ENV = "JGUNICORN_WORKER";
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(List.of(args), System.out, System.err));
+    }
+
+    static int run(List<String> args, PrintStream out, PrintStream err) {
+        Config config;
+        try {
+            ConfigLoader.Result r = new ConfigLoader(System.getenv(), Path.of("").toAbsolutePath(),
+                    Runtime.getRuntime().availableProcessors()).load(args);
+            if (r.help()) {
+                out.print(ConfigLoader.usage());
+                return 0;
+            }
+            if (r.version()) {
+                out.println("jgunicorn " + Version.get());
+                return 0;
+            }
+            config = r.config();
+        } catch (ConfigLoader.UsageException e) {
+            err.println("usage: jgunicorn [OPTIONS] [APP]");
+            err.println("jgunicorn: error: " + e.getMessage());
+            return EXIT_USAGE;
+        } catch (SettingException e) {
+            err.println("Error: " + e.getMessage());
+            return EXIT_CONFIG;
+        } catch (IOException e) {
+            err.println("Error: " + e.getMessage());
+            return EXIT_CONFIG;
+        }
+
+        boolean checkOnly = config.get(Settings.CHECK_CONFIG) || config.get(Settings.PRINT_CONFIG);
+        if (config.get(Settings.PRINT_CONFIG)) out.print(config.describe());
+        if (config.app() == null) {
+            err.println("usage: jgunicorn [OPTIONS] [APP]");
+            err.println("jgunicorn: error: No application specified: give APP (e.g. dev.jgunicorn.demo.Hello) or wsgi_app in the config file.");
+            return EXIT_USAGE;
+        }
+        try {
+            Worker.checkSettings(config);
+            AppLoader.load(config.app(), AppLoader.classLoader(config.get(Settings.CLASSPATH), config.baseDir()));
+        } catch (AppLoadException e) {
+            err.println("Error: " + e.getMessage());
+            return checkOnly ? EXIT_CONFIG : EXIT_APP_LOAD;
+        } catch (SettingException | IllegalArgumentException e) {
+            err.println("Error: " + e.getMessage());
+            return EXIT_CONFIG;
+        }
+        if (checkOnly) return 0;
+
+        try {
+            Logging.configure(config);
+        } catch (IllegalArgumentException e) {
+            err.println("Error: " + e.getMessage());
+            return EXIT_CONFIG;
+        }
+        String workerNumber = System.getenv(WORKER_ENV);
+        if (workerNumber != null) return new Worker(config, Integer.parseInt(workerNumber)).run();
+        return new Master(config, args).run();
+    }
+}

@@ -1,0 +1,400 @@
+package dev.jgunicorn.server;
+
+import dev.jgunicorn.http.BodyChunk;
+import dev.jgunicorn.http.BodyEnd;
+import dev.jgunicorn.http.RequestError;
+import dev.jgunicorn.http.RequestHead;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One client connection: takes decoded requests from {@link dev.jgunicorn.http.Http1RequestDecoder}, runs them one
+ * at a time in arrival order (pipelined requests wait their turn, with socket reads paused), and keeps the
+ * keep-alive and head-read deadlines. All state here is touched on the channel's event loop only.
+ */
+final class Connection extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger("gunicorn.error");
+    /** Unread request body a keep-alive connection will discard after the response before giving up and closing. */
+    private static final long MAX_DRAIN = 1024 * 1024;
+    /** The event-loop model hands the handler a complete body; larger bodies are refused with 413. */
+    static final long EVENTLOOP_MAX_BODY = 16L * 1024 * 1024;
+
+    private final WorkerServer server;
+    private final ServerOptions options;
+    private Channel channel;
+    private final Object writability = new Object();
+
+    private Exchange current;
+    private boolean currentBodyEnded;
+    private boolean dispatchOnEnd;
+    private long drained = -1; // >= 0 while discarding the rest of a finished exchange's body
+    private ArrayDeque<Object> backlog = new ArrayDeque<>();
+    private ScheduledFuture<?> timer;
+    private boolean idle;
+    private boolean closing;
+
+    Connection(WorkerServer server) {
+        this.server = server;
+        this.options = server.options();
+    }
+
+    // ---- Netty events ----------------------------------------------------------------------------
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        channel = ctx.channel();
+        server.connectionOpened(this);
+        arm(options.headerTimeout(), false);
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (closing) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        route(msg);
+        updateAutoRead();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        closing = true;
+        cancelTimer();
+        Exchange ex = current;
+        if (ex != null) {
+            ex.body().fail(new IOException("client closed the connection"));
+            server.exchangeEnded(ex);
+            if (!ex.headersSent() || dispatchOnEnd) ex.discard();
+        }
+        for (Object o : backlog) ReferenceCountUtil.release(o);
+        backlog.clear();
+        server.connectionClosed(this);
+        synchronized (writability) {
+            writability.notifyAll();
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        synchronized (writability) {
+            writability.notifyAll();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("connection error from {}: {}", channel.remoteAddress(), cause.toString());
+        ctx.close();
+    }
+
+    /** Called by the watcher in front of the decoder: raw bytes arrived. */
+    void bytesArrived() {
+        if (idle) arm(options.headerTimeout(), false); // an idle keep-alive connection starts a new head
+    }
+
+    // ---- request flow ------------------------------------------------------------------------------
+
+    private void route(Object msg) {
+        if (drained >= 0) {
+            discardRest(msg);
+            return;
+        }
+        if (current == null) {
+            if (msg instanceof RequestHead head) start(head);
+            else if (msg instanceof RequestError err) refuse(err);
+            else ReferenceCountUtil.release(msg);
+        } else if (!currentBodyEnded) {
+            feedBody(msg);
+        } else {
+            backlog.add(msg); // a pipelined request waits until the current response is done
+        }
+    }
+
+    private void start(RequestHead head) {
+        cancelTimer();
+        server.requestStarted();
+        Exchange ex = new Exchange(this, head, server.contextFor(head), newBody(head));
+        current = ex;
+        currentBodyEnded = false;
+        dispatchOnEnd = options.model() == WorkerModel.EVENTLOOP && head.hasBody();
+        if (head.chunked() == false && head.contentLength() > EVENTLOOP_MAX_BODY && dispatchOnEnd) {
+            refuse(new RequestError(413, "Content Too Large", "the eventloop worker buffers bodies up to "
+                    + EVENTLOOP_MAX_BODY + " bytes", true));
+            return;
+        }
+        if (!dispatchOnEnd) server.dispatch(ex);
+    }
+
+    private RequestBodyStream newBody(RequestHead head) {
+        if (!head.hasBody()) return RequestBodyStream.empty();
+        return new RequestBodyStream(new RequestBodyStream.Demand() {
+            @Override
+            public void resume() {
+                channel.eventLoop().execute(Connection.this::updateAutoRead);
+            }
+
+            @Override
+            public void firstRead() {
+                if (head.expectContinue()) {
+                    channel.writeAndFlush(Unpooled.wrappedBuffer(CONTINUE));
+                }
+            }
+        });
+    }
+
+    private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+
+    private void feedBody(Object msg) {
+        Exchange ex = current;
+        if (msg instanceof BodyChunk chunk) {
+            if (dispatchOnEnd && ex.body().available() + chunk.content().readableBytes() > EVENTLOOP_MAX_BODY) {
+                chunk.release();
+                current = null;
+                ex.discard();
+                refuse(new RequestError(413, "Content Too Large", "the eventloop worker buffers bodies up to "
+                        + EVENTLOOP_MAX_BODY + " bytes", true));
+                return;
+            }
+            ex.body().offer(chunk.content());
+        } else if (msg instanceof BodyEnd) {
+            currentBodyEnded = true;
+            ex.body().end();
+            if (dispatchOnEnd) server.dispatch(ex);
+        } else if (msg instanceof RequestError err) {
+            // The body broke framing (bad chunk, forbidden trailer): the app sees an IOException while reading.
+            ex.bodyError = err;
+            currentBodyEnded = true;
+            closing = true;
+            ex.body().fail(new IOException("invalid request body: " + err.message()));
+            if (dispatchOnEnd) {
+                current = null;
+                ex.discard();
+                closing = false;
+                refuse(err);
+            }
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void discardRest(Object msg) {
+        if (msg instanceof BodyChunk chunk) {
+            drained += chunk.content().readableBytes();
+            chunk.release();
+            if (drained > MAX_DRAIN) channel.close();
+        } else if (msg instanceof BodyEnd) {
+            drained = -1;
+            next();
+        } else {
+            ReferenceCountUtil.release(msg);
+            channel.close();
+        }
+    }
+
+    /** The exchange's response is fully written (called from any thread). */
+    void responseComplete(Exchange ex) {
+        channel.eventLoop().execute(() -> completed(ex));
+    }
+
+    private void completed(Exchange ex) {
+        if (ex != current) return;
+        server.exchangeEnded(ex);
+        server.accessLog(ex, this);
+        current = null;
+        if (!ex.keepAlive() || closing || !channel.isActive()) {
+            closeAfterFlush();
+            return;
+        }
+        if (!currentBodyEnded) {
+            ex.body().releaseAll();
+            drained = 0;
+            return;
+        }
+        ex.body().releaseAll();
+        next();
+    }
+
+    /** Starts the next pipelined request, or waits idle for one. */
+    private void next() {
+        if (server.isDraining()) {
+            closeAfterFlush();
+            return;
+        }
+        ArrayDeque<Object> queued = backlog;
+        backlog = new ArrayDeque<>();
+        for (Object o : queued) {
+            if (closing) ReferenceCountUtil.release(o);
+            else route(o);
+        }
+        if (current == null && !closing) arm(options.keepAlive(), true);
+        updateAutoRead();
+    }
+
+    /** Answers a request that broke the rules and closes the connection. */
+    private void refuse(RequestError err) {
+        closing = true;
+        cancelTimer();
+        log.warn("Invalid request from ip={}: {}", ip(), err.message());
+        if (!err.respond()) {
+            channel.close();
+            return;
+        }
+        channel.writeAndFlush(ErrorPage.render(channel.alloc(), err.status(), err.reason(), err.message()))
+                .addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** The handler threw (called on the app's thread). */
+    void appFailed(Exchange ex, Throwable t) {
+        RequestError bodyError = ex.bodyError;
+        if (bodyError == null) log.error("Error handling request {}", ex.head().uri(), t);
+        channel.eventLoop().execute(() -> {
+            if (ex != current) return;
+            server.exchangeEnded(ex);
+            current = null;
+            if (ex.headersSent()) {
+                ex.discard();
+                channel.close(); // the response is half-written: closing is the only honest end
+            } else if (bodyError != null) {
+                ex.discard();
+                refuse(bodyError);
+            } else {
+                ex.discard();
+                refuse(new RequestError(500, "Internal Server Error", "", true));
+            }
+        });
+    }
+
+    void abort(String why) {
+        log.debug("aborting connection from {}: {}", ip(), why);
+        channel.close();
+    }
+
+    /** Closes an idle connection now, or lets a busy one finish its request first (graceful stop). */
+    void drain() {
+        channel.eventLoop().execute(() -> {
+            if (current == null) channel.close();
+        });
+    }
+
+    void forceClose() {
+        channel.close();
+    }
+
+    private void closeAfterFlush() {
+        closing = true;
+        cancelTimer();
+        channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private void updateAutoRead() {
+        Exchange ex = current;
+        boolean pause = !backlog.isEmpty() || (ex != null && !dispatchOnEnd && ex.body().isBehind());
+        if (channel.config().isAutoRead() == pause) channel.config().setAutoRead(!pause);
+    }
+
+    // ---- deadlines -----------------------------------------------------------------------------------
+
+    private void arm(Duration d, boolean idleWait) {
+        cancelTimer();
+        idle = idleWait;
+        if (idleWait && d.isZero()) {
+            closeAfterFlush(); // keepalive 0: no persistent connections
+            return;
+        }
+        if (d.isZero()) return;
+        timer = channel.eventLoop().schedule(() -> expired(idleWait), d.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    private void cancelTimer() {
+        idle = false;
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+    }
+
+    private void expired(boolean idleWait) {
+        timer = null;
+        if (current != null || closing) return;
+        if (idleWait) {
+            channel.close();
+        } else {
+            log.debug("closing {}: no complete request head within {}", ip(), options.headerTimeout());
+            closing = true;
+            channel.writeAndFlush(ErrorPage.render(channel.alloc(), 408, "Request Timeout", "request head not received in time"))
+                    .addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    // ---- for the exchange (any thread) ---------------------------------------------------------------
+
+    boolean mayKeepAlive(RequestHead head) {
+        return head.keepAlive() && options.model() != WorkerModel.SYNC && !options.keepAlive().isZero()
+                && !server.isDraining() && !server.recycling();
+    }
+
+    ByteBufAllocator alloc() {
+        return channel.alloc();
+    }
+
+    void write(ByteBuf buf) {
+        channel.write(buf, channel.voidPromise());
+    }
+
+    void flush() {
+        channel.flush();
+    }
+
+    /** Blocks an app thread while the socket's outbound buffer is full, so a slow client paces a big response. */
+    void awaitWritable() throws IOException {
+        if (channel.eventLoop().inEventLoop()) return;
+        synchronized (writability) {
+            while (!channel.isWritable()) {
+                if (!channel.isActive()) throw new IOException("client closed the connection");
+                try {
+                    writability.wait(1000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted while writing the response");
+                }
+            }
+        }
+        if (!channel.isActive()) throw new IOException("client closed the connection");
+    }
+
+    InetSocketAddress remoteAddress() {
+        SocketAddress a = channel.remoteAddress();
+        return a instanceof InetSocketAddress i ? i : null;
+    }
+
+    InetSocketAddress localAddress() {
+        SocketAddress a = channel.localAddress();
+        return a instanceof InetSocketAddress i ? i : null;
+    }
+
+    String ip() {
+        InetSocketAddress a = remoteAddress();
+        return a == null ? "" : a.getAddress().getHostAddress();
+    }
+}

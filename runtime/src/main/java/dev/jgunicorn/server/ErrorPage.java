@@ -1,0 +1,28 @@
+package dev.jgunicorn.server;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+
+import java.nio.charset.StandardCharsets;
+
+/** The small HTML error page Gunicorn answers bad requests with; always followed by closing the connection. */
+final class ErrorPage {
+    private ErrorPage() {
+    }
+
+    static ByteBuf render(ByteBufAllocator alloc, int status, String reason, String message) {
+        String body = "<html>\n  <head>\n    <title>" + reason + "</title>\n  </head>\n  <body>\n    <h1><p>" + reason
+                + "</p></h1>\n    " + escape(message) + "\n  </body>\n</html>\n";
+        byte[] b = body.getBytes(StandardCharsets.UTF_8);
+        String head = "HTTP/1.1 " + status + " " + reason + "\r\nServer: jgunicorn\r\nDate: " + HttpDate.now()
+                + "\r\nConnection: close\r\nContent-Type: text/html\r\nContent-Length: " + b.length + "\r\n\r\n";
+        ByteBuf out = alloc.buffer(head.length() + b.length);
+        out.writeCharSequence(head, StandardCharsets.ISO_8859_1);
+        out.writeBytes(b);
+        return out;
+    }
+
+    static String escape(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;").replace("'", "&#x27;");
+    }
+}

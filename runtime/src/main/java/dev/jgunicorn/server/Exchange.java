@@ -1,0 +1,367 @@
+package dev.jgunicorn.server;
+
+import com.sun.net.httpserver.Headers;
+import com.sun.net.httpserver.HttpContext;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpPrincipal;
+import dev.jgunicorn.http.Header;
+import dev.jgunicorn.http.RequestError;
+import dev.jgunicorn.http.RequestHead;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.HttpResponseStatus;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One request and its response: the JDK {@link HttpExchange} contract over a Netty channel.
+ * The app's thread calls in here; everything that touches connection state is handed to the event loop.
+ */
+final class Exchange extends HttpExchange {
+    private static final byte[] CRLF = {'\r', '\n'};
+    private static final ByteBuf LAST_CHUNK = Unpooled.unreleasableBuffer(
+            Unpooled.directBuffer(5).writeBytes("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII)).asReadOnly());
+
+    private final Connection connection;
+    private final RequestHead head;
+    private final ContextImpl context;
+    private final RequestBodyStream body;
+    private final Headers requestHeaders = new Headers();
+    private final Headers responseHeaders = new Headers();
+    final long startNanos = System.nanoTime();
+    final long startMillis = System.currentTimeMillis();
+
+    private volatile URI uri;
+    private InputStream in;
+    private OutputStream out;
+    private ResponseBodyStream responseBody;
+    private volatile int status = -1;
+    private volatile boolean keepAlive;
+    private boolean chunked;
+    private ByteBuf pendingHead;
+    private HttpPrincipal principal;
+    private volatile Thread thread;
+    volatile boolean timeoutReported;
+    volatile RequestError bodyError;
+
+    Exchange(Connection connection, RequestHead head, ContextImpl context, RequestBodyStream body) {
+        this.connection = connection;
+        this.head = head;
+        this.context = context;
+        this.body = body;
+        for (Header h : head.headers()) {
+            requestHeaders.add(h.name(), h.value());
+        }
+        this.in = body;
+    }
+
+    RequestHead head() {
+        return head;
+    }
+
+    RequestBodyStream body() {
+        return body;
+    }
+
+    Thread thread() {
+        return thread;
+    }
+
+    boolean keepAlive() {
+        return keepAlive;
+    }
+
+    boolean headersSent() {
+        return status >= 0;
+    }
+
+    long responseBytes() {
+        return responseBody == null ? 0 : responseBody.bytesWritten();
+    }
+
+    /** Runs the context's filters and handler on the calling thread. */
+    void run() {
+        thread = Thread.currentThread();
+        try {
+            context.handle(this);
+            // A fixed-length body written in full is complete even if the app forgot close().
+            if (responseBody != null && responseBody.bytesWritten() == responseLengthPromised && responseLengthPromised > 0) {
+                responseBody.close();
+            }
+        } catch (Throwable t) {
+            connection.appFailed(this, t);
+        } finally {
+            thread = null;
+        }
+    }
+
+    private long responseLengthPromised = -2;
+
+    // ---- HttpExchange ------------------------------------------------------------------------
+
+    @Override
+    public Headers getRequestHeaders() {
+        return requestHeaders;
+    }
+
+    @Override
+    public Headers getResponseHeaders() {
+        return responseHeaders;
+    }
+
+    @Override
+    public URI getRequestURI() {
+        URI u = uri;
+        if (u == null) uri = u = Uris.parse(head.uri());
+        return u;
+    }
+
+    @Override
+    public String getRequestMethod() {
+        return head.method();
+    }
+
+    @Override
+    public HttpContext getHttpContext() {
+        return context;
+    }
+
+    /** Ends the exchange: closes the request body and the response stream (sending a 500 if nothing was sent). */
+    @Override
+    public void close() {
+        try {
+            in.close();
+        } catch (IOException ignored) {
+            // closing our own stream does not throw; a filter's wrapper might, and close() must still finish
+        }
+        try {
+            if (status < 0) {
+                sendResponseHeaders(500, -1);
+            } else if (responseBody != null) {
+                getResponseBody().close();
+            }
+        } catch (IOException e) {
+            connection.abort("close failed: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public InputStream getRequestBody() {
+        return in;
+    }
+
+    @Override
+    public OutputStream getResponseBody() {
+        if (out != null) return out;
+        if (responseBody == null) {
+            // Like the JDK, the stream exists before sendResponseHeaders; writing to it first is an error.
+            return new OutputStream() {
+                @Override
+                public void write(int b) throws IOException {
+                    throw new IOException("sendResponseHeaders() must be called before writing the response body");
+                }
+            };
+        }
+        return responseBody;
+    }
+
+    @Override
+    public void sendResponseHeaders(int rCode, long responseLength) throws IOException {
+        if (status >= 0) throw new IOException("headers already sent");
+        if (rCode < 100 || rCode > 999) throw new IllegalArgumentException("bad response code: " + rCode);
+        boolean isHead = "HEAD".equals(head.method());
+        boolean noBody = rCode == 204 || rCode == 304 || (rCode >= 100 && rCode < 200);
+        boolean http10 = head.minor() == 0 && head.major() == 1;
+        boolean appClose = responseHeaders.containsKey("Connection")
+                && containsToken(String.join(",", responseHeaders.get("Connection")), "close");
+        keepAlive = connection.mayKeepAlive(head) && !appClose;
+
+        long fixed;
+        String lengthHeader = null;
+        chunked = false;
+        if (noBody) {
+            fixed = 0;
+        } else if (responseLength > 0) {
+            fixed = responseLength;
+            lengthHeader = Long.toString(responseLength);
+        } else if (responseLength < 0) {
+            fixed = 0;
+            if (!isHead) lengthHeader = "0";
+        } else if (isHead) {
+            fixed = 0;
+        } else if (http10) {
+            fixed = -1; // close-delimited
+            keepAlive = false;
+        } else {
+            fixed = -1;
+            chunked = true;
+        }
+
+        StringBuilder sb = new StringBuilder(256);
+        sb.append("HTTP/1.1 ").append(rCode).append(' ').append(HttpResponseStatus.valueOf(rCode).reasonPhrase()).append("\r\n");
+        boolean hasDate = false;
+        boolean hasServer = false;
+        for (Map.Entry<String, List<String>> e : responseHeaders.entrySet()) {
+            String name = e.getKey();
+            if (isFraming(name)) continue;
+            hasDate |= name.equalsIgnoreCase("Date");
+            hasServer |= name.equalsIgnoreCase("Server");
+            for (String v : e.getValue()) {
+                checkHeader(name, v);
+                sb.append(name).append(": ").append(v).append("\r\n");
+            }
+        }
+        if (!hasServer) sb.append("Server: jgunicorn\r\n");
+        if (!hasDate) sb.append("Date: ").append(HttpDate.now()).append("\r\n");
+        if (lengthHeader != null) sb.append("Content-Length: ").append(lengthHeader).append("\r\n");
+        if (chunked) sb.append("Transfer-Encoding: chunked\r\n");
+        if (!keepAlive) sb.append("Connection: close\r\n");
+        else if (http10) sb.append("Connection: keep-alive\r\n");
+        sb.append("\r\n");
+
+        pendingHead = allocate(sb.length());
+        pendingHead.writeCharSequence(sb, StandardCharsets.ISO_8859_1);
+        status = rCode;
+        responseLengthPromised = fixed;
+        responseBody = new ResponseBodyStream(this, fixed, isHead || noBody);
+        if (fixed == 0) {
+            // Nothing to write: the exchange's response is complete now (the JDK closes the stream here too).
+            responseBody.close();
+        }
+    }
+
+    private static boolean isFraming(String name) {
+        return name.equalsIgnoreCase("Content-Length") || name.equalsIgnoreCase("Transfer-Encoding")
+                || name.equalsIgnoreCase("Connection") || name.equalsIgnoreCase("Keep-Alive");
+    }
+
+    /** Refuses header values that would split the response (CR, LF, NUL). */
+    private static void checkHeader(String name, String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '\r' || c == '\n' || c == 0) {
+                throw new IllegalArgumentException("illegal character in response header " + name);
+            }
+        }
+    }
+
+    static boolean containsToken(String value, String token) {
+        if (value == null) return false;
+        for (String part : value.split(",")) {
+            if (part.strip().equalsIgnoreCase(token)) return true;
+        }
+        return false;
+    }
+
+    @Override
+    public InetSocketAddress getRemoteAddress() {
+        return connection.remoteAddress();
+    }
+
+    @Override
+    public int getResponseCode() {
+        return status;
+    }
+
+    @Override
+    public InetSocketAddress getLocalAddress() {
+        return connection.localAddress();
+    }
+
+    @Override
+    public String getProtocol() {
+        return head.protocol();
+    }
+
+    @Override
+    public Object getAttribute(String name) {
+        return context.getAttributes().get(name);
+    }
+
+    @Override
+    public void setAttribute(String name, Object value) {
+        if (value == null) context.getAttributes().remove(name);
+        else context.getAttributes().put(name, value);
+    }
+
+    @Override
+    public void setStreams(InputStream i, OutputStream o) {
+        if (i != null) in = i;
+        if (o != null) out = o;
+    }
+
+    @Override
+    public HttpPrincipal getPrincipal() {
+        return principal;
+    }
+
+    void setPrincipal(HttpPrincipal principal) {
+        this.principal = principal;
+    }
+
+    // ---- called by ResponseBodyStream --------------------------------------------------------
+
+    ByteBuf allocate(int size) {
+        return connection.alloc().buffer(size);
+    }
+
+    /** Sends a piece of body (null = nothing new), preceded by the head if it has not left yet. */
+    void writeBody(ByteBuf data, boolean flush) throws IOException {
+        connection.awaitWritable();
+        ByteBuf h = takeHead();
+        if (h != null) connection.write(h);
+        if (data != null && data.isReadable()) {
+            if (chunked) {
+                connection.write(chunkPrefix(data.readableBytes()));
+                connection.write(data);
+                connection.write(Unpooled.wrappedBuffer(CRLF));
+            } else {
+                connection.write(data);
+            }
+        } else if (data != null) {
+            data.release();
+        }
+        if (flush) connection.flush();
+    }
+
+    /** Writes the last piece and hands the finished exchange back to the connection. */
+    void finish(ByteBuf last) throws IOException {
+        writeBody(last, false);
+        if (chunked) connection.write(LAST_CHUNK.duplicate());
+        connection.flush();
+        connection.responseComplete(this);
+    }
+
+    void abort(String why) {
+        connection.abort(why);
+    }
+
+    private synchronized ByteBuf takeHead() {
+        ByteBuf h = pendingHead;
+        pendingHead = null;
+        return h;
+    }
+
+    private ByteBuf chunkPrefix(int size) {
+        String hex = Integer.toHexString(size);
+        ByteBuf b = allocate(hex.length() + 2);
+        b.writeCharSequence(hex, StandardCharsets.US_ASCII);
+        b.writeBytes(CRLF);
+        return b;
+    }
+
+    /** Frees buffers an aborted exchange still holds. */
+    void discard() {
+        ByteBuf h = takeHead();
+        if (h != null) h.release();
+        if (responseBody != null) responseBody.release();
+        body.releaseAll();
+    }
+}

@@ -1,0 +1,53 @@
+package dev.jgunicorn.server;
+
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Where the app's handler runs (Gunicorn's -k/--worker-class). Netty does all socket I/O in every model;
+ * the model only decides which thread calls {@code HttpHandler.handle}.
+ */
+public enum WorkerModel {
+    /** One request at a time on one thread; the connection closes after each response (Gunicorn's sync worker). */
+    SYNC("sync"),
+    /** A pool of --threads platform threads; keep-alive; --worker-connections caps open connections. */
+    GTHREAD("gthread"),
+    /** A virtual thread per request (Java's answer to gevent); --worker-connections caps open connections. */
+    VIRTUAL("virtual"),
+    /** The handler runs on the connection's Netty event loop: it must never block. Bodies arrive buffered. */
+    EVENTLOOP("eventloop");
+
+    public final String settingValue;
+
+    WorkerModel(String settingValue) {
+        this.settingValue = settingValue;
+    }
+
+    public static WorkerModel of(String workerClass) {
+        for (WorkerModel m : values()) {
+            if (m.settingValue.equals(workerClass)) return m;
+        }
+        throw new IllegalArgumentException("unknown worker class " + workerClass);
+    }
+
+    /** The executor that runs handlers, or null for the event-loop model. */
+    ExecutorService newExecutor(int threads) {
+        return switch (this) {
+            case SYNC -> Executors.newSingleThreadExecutor(named("jgunicorn-sync", false));
+            case GTHREAD -> Executors.newFixedThreadPool(Math.max(1, threads), named("jgunicorn-thread", false));
+            case VIRTUAL -> Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("jgunicorn-vthread-", 0).factory());
+            case EVENTLOOP -> null;
+        };
+    }
+
+    private static ThreadFactory named(String prefix, boolean daemon) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(daemon);
+            return t;
+        };
+    }
+}

@@ -1,0 +1,338 @@
+package dev.jgunicorn.server;
+
+import com.sun.net.httpserver.HttpHandler;
+import com.sun.net.httpserver.HttpServer;
+import dev.jgunicorn.http.Http1RequestDecoder;
+import dev.jgunicorn.http.RequestHead;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One worker's HTTP server: listeners, connections and the app's contexts. Netty does all socket I/O;
+ * the {@link WorkerModel} decides which thread runs the handler.
+ */
+public final class WorkerServer {
+    private static final Logger log = LoggerFactory.getLogger("gunicorn.error");
+
+    private final ServerOptions options;
+    private final HttpServer owner;
+    private final List<ContextImpl> contexts = new CopyOnWriteArrayList<>();
+    private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+    private final Set<Exchange> running = ConcurrentHashMap.newKeySet();
+    private final List<Channel> listeners = new CopyOnWriteArrayList<>();
+    private final AtomicInteger open = new AtomicInteger();
+    private final AtomicLong requests = new AtomicLong();
+    private final EventLoopGroup bossGroup;
+    private final EventLoopGroup ioGroup;
+    private final Class<? extends ServerChannel> tcpChannel;
+    private volatile Executor executor;
+    private ExecutorService ownExecutor;
+    private volatile boolean draining;
+    private volatile boolean recycling;
+    private volatile Runnable onRecycle = () -> { };
+
+    public WorkerServer(ServerOptions options, HttpServer owner) {
+        this.options = options;
+        this.owner = owner;
+        boolean epoll = Epoll.isAvailable();
+        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        this.tcpChannel = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        this.bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("jgunicorn-accept"), io);
+        this.ioGroup = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(),
+                new DefaultThreadFactory("jgunicorn-io"), io);
+        log.debug("transport: {}", epoll ? "epoll" : "nio");
+    }
+
+    public ServerOptions options() {
+        return options;
+    }
+
+    // ---- app registration ------------------------------------------------------------------------
+
+    public com.sun.net.httpserver.HttpContext createContext(String path, HttpHandler handler) {
+        if (path == null || !path.startsWith("/")) throw new IllegalArgumentException("context path must start with '/': " + path);
+        for (ContextImpl c : contexts) {
+            if (c.getPath().equals(path)) throw new IllegalArgumentException("context already exists: " + path);
+        }
+        ContextImpl c = new ContextImpl(path, handler, owner);
+        contexts.add(c);
+        return c;
+    }
+
+    public void removeContext(String path) {
+        if (!contexts.removeIf(c -> c.getPath().equals(path))) throw new IllegalArgumentException("no context " + path);
+    }
+
+    void removeContext(ContextImpl c) {
+        if (!contexts.remove(c)) throw new IllegalArgumentException("context not registered here");
+    }
+
+    /** An app-supplied executor (HttpServer.setExecutor) replaces the worker model's. */
+    public void setExecutor(Executor e) {
+        this.executor = e;
+    }
+
+    public Executor getExecutor() {
+        return executor;
+    }
+
+    /** Called when max_requests is reached: the worker stops gracefully so it can be replaced. */
+    public void onRecycle(Runnable r) {
+        this.onRecycle = r;
+    }
+
+    // ---- listening -------------------------------------------------------------------------------
+
+    /** Binds one listener; returns the bound address (with the real port when 0 was asked for). */
+    public SocketAddress bind(SocketAddress address, int backlog) throws IOException {
+        return bind(address, backlog, false);
+    }
+
+    /** With {@code reusePort}, several worker processes bind the same TCP port and the kernel spreads connections. */
+    public SocketAddress bind(SocketAddress address, int backlog, boolean reusePort) throws IOException {
+        boolean unix = address instanceof DomainSocketAddress;
+        if (unix && !Epoll.isAvailable()) throw new IOException("unix sockets need the epoll transport (Linux)");
+        if (unix) {
+            File f = new File(((DomainSocketAddress) address).path());
+            if (f.exists()) f.delete(); // a stale socket file from an earlier run, as Gunicorn removes it
+        }
+        ServerBootstrap b = new ServerBootstrap()
+                .group(bossGroup, ioGroup)
+                .channel(unix ? EpollServerDomainSocketChannel.class : tcpChannel)
+                .option(ChannelOption.SO_BACKLOG, backlog > 0 ? backlog : options.backlog())
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
+                .handler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        if (capsConnections()) {
+                            // one accept per read, so the cap pauses accepting exactly at worker_connections
+                            ch.config().setMaxMessagesPerRead(1);
+                            ch.pipeline().addLast(new ConnectionLimit());
+                        }
+                    }
+                })
+                .childHandler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        Connection conn = new Connection(WorkerServer.this);
+                        ch.pipeline().addLast("watch", new ReadWatcher(conn));
+                        ch.pipeline().addLast("decoder", new Http1RequestDecoder(options.parser()));
+                        ch.pipeline().addLast("connection", conn);
+                    }
+                });
+        if (!unix) {
+            b.option(ChannelOption.SO_REUSEADDR, true).childOption(ChannelOption.TCP_NODELAY, true);
+            if (reusePort && Epoll.isAvailable()) b.option(EpollChannelOption.SO_REUSEPORT, true);
+        }
+        try {
+            Channel ch = b.bind(address).sync().channel();
+            listeners.add(ch);
+            return ch.localAddress();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while binding " + address);
+        } catch (Exception e) {
+            throw new IOException("cannot bind " + address + ": " + e.getMessage(), e);
+        }
+    }
+
+    public List<SocketAddress> addresses() {
+        List<SocketAddress> out = new ArrayList<>();
+        for (Channel c : listeners) out.add(c.localAddress());
+        return out;
+    }
+
+    /** Starts the handler executor and the request watchdog; listeners already accept. */
+    public void start() {
+        if (executor == null && options.model() != WorkerModel.EVENTLOOP) {
+            ownExecutor = options.model().newExecutor(options.threads());
+            executor = ownExecutor;
+        }
+        if (!options.timeout().isZero()) {
+            ioGroup.next().scheduleAtFixedRate(this::reportSlowRequests, 1, 1, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * Graceful stop: stop accepting, close idle connections, let requests in flight finish within
+     * {@code grace}, then close whatever is left.
+     */
+    public void stop(Duration grace) {
+        draining = true;
+        for (Channel l : listeners) l.close().syncUninterruptibly();
+        for (Connection c : connections) c.drain();
+        long deadline = System.nanoTime() + grace.toNanos();
+        while (!connections.isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (!connections.isEmpty()) {
+            log.warn("graceful timeout: closing {} connection(s) with requests still running", connections.size());
+            for (Connection c : connections) c.forceClose();
+        }
+        if (ownExecutor != null) ownExecutor.shutdownNow();
+        bossGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        ioGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    // ---- used by connections -------------------------------------------------------------------------
+
+    boolean isDraining() {
+        return draining;
+    }
+
+    boolean recycling() {
+        return recycling;
+    }
+
+    ContextImpl contextFor(RequestHead head) {
+        URI u = Uris.parse(head.uri());
+        String path = u.getPath();
+        // OPTIONS * and authority-form targets have no path: the root context answers them
+        if (path == null || !path.startsWith("/")) path = "/";
+        ContextImpl c = ContextImpl.match(contexts, path);
+        return c != null ? c : NOT_FOUND;
+    }
+
+    private final ContextImpl NOT_FOUND = new ContextImpl("/", ex -> {
+        ex.sendResponseHeaders(404, -1);
+        ex.close();
+    }, null);
+
+    void dispatch(Exchange ex) {
+        running.add(ex);
+        if (options.model() == WorkerModel.EVENTLOOP && executor == null) {
+            ex.run();
+            return;
+        }
+        try {
+            executor.execute(ex::run);
+        } catch (RuntimeException rejected) {
+            running.remove(ex);
+            ex.run(); // an app executor that refuses work: answer on this thread rather than drop the request
+        }
+    }
+
+    void exchangeEnded(Exchange ex) {
+        running.remove(ex);
+    }
+
+    void requestStarted() {
+        long n = requests.incrementAndGet();
+        if (options.maxRequests() > 0 && n >= options.maxRequests() && !recycling) {
+            recycling = true;
+            log.info("Autorestarting worker after current request.");
+            onRecycle.run();
+        }
+    }
+
+    void accessLog(Exchange ex, Connection conn) {
+        AccessLog a = options.accessLog();
+        if (a != null) a.log(ex, conn);
+    }
+
+    void connectionOpened(Connection c) {
+        connections.add(c);
+        if (draining) c.drain();
+    }
+
+    void connectionClosed(Connection c) {
+        connections.remove(c);
+    }
+
+    /**
+     * Gunicorn's worker_connections for gthread and virtual: at the cap the listeners stop accepting, so further
+     * clients wait in the kernel's backlog instead of being accepted and starved. Runs on the accept loop.
+     */
+    private final class ConnectionLimit extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            Channel child = (Channel) msg;
+            if (open.incrementAndGet() >= options.workerConnections()) pauseAccepting(true);
+            child.closeFuture().addListener(f -> {
+                if (open.decrementAndGet() < options.workerConnections() && !draining) pauseAccepting(false);
+            });
+            ctx.fireChannelRead(msg);
+        }
+    }
+
+    private void pauseAccepting(boolean pause) {
+        for (Channel l : listeners) {
+            if (l.config().isAutoRead() == pause) l.config().setAutoRead(!pause);
+        }
+    }
+
+    private boolean capsConnections() {
+        return options.model() == WorkerModel.GTHREAD || options.model() == WorkerModel.VIRTUAL;
+    }
+
+    private void reportSlowRequests() {
+        long limit = options.timeout().toNanos();
+        long now = System.nanoTime();
+        for (Exchange ex : running) {
+            Thread t = ex.thread();
+            if (!ex.timeoutReported && t != null && now - ex.startNanos > limit) {
+                ex.timeoutReported = true;
+                StringBuilder sb = new StringBuilder();
+                for (StackTraceElement e : t.getStackTrace()) sb.append("\n\tat ").append(e);
+                log.error("WORKER TIMEOUT: {} {} has run for more than {} s on thread {}{}",
+                        ex.getRequestMethod(), ex.head().uri(), options.timeout().toSeconds(), t.getName(), sb);
+            }
+        }
+    }
+
+    /** Tells the connection when raw bytes arrive, so an idle keep-alive connection switches to the head deadline. */
+    private static final class ReadWatcher extends ChannelInboundHandlerAdapter {
+        private final Connection conn;
+
+        ReadWatcher(Connection conn) {
+            this.conn = conn;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            conn.bytesArrived();
+            ctx.fireChannelRead(msg);
+        }
+    }
+}

@@ -1,0 +1,146 @@
+package dev.jgunicorn.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The jgunicorn command as a user runs it: a real process, real signals, a real HTTP client. */
+class CommandLineTest {
+    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    @Test
+    void readmeCommandServesHelloWithTwoWorkersAndStopsOnTerm(@TempDir Path dir) throws Exception {
+        int port = Jgunicorn.freePort();
+        try (Jgunicorn j = new Jgunicorn(dir, Map.of(), "-w", "2", "-b", "127.0.0.1:" + port, "dev.jgunicorn.demo.Hello")) {
+            HttpResponse<String> r = Jgunicorn.getWhenUp(client, URI.create("http://127.0.0.1:" + port + "/"), Duration.ofSeconds(30), j);
+            assertEquals("Hello, World!", r.body());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (j.process.children().count() < 2 && System.nanoTime() < deadline) Thread.sleep(100);
+            assertEquals(2, j.process.children().count(), "two worker processes under the master");
+            Set<ProcessHandle> workers = new HashSet<>(j.process.children().toList());
+            j.signal("TERM");
+            assertEquals(0, j.waitFor(Duration.ofSeconds(40)));
+            for (ProcessHandle w : workers) {
+                w.onExit().get(10, TimeUnit.SECONDS);
+                assertFalse(w.isAlive());
+            }
+            assertTrue(j.err().contains("Booting worker with pid"), j.err());
+        }
+    }
+
+    @Test
+    void termLetsTheRequestInFlightFinish(@TempDir Path dir) throws Exception {
+        int port = Jgunicorn.freePort();
+        try (Jgunicorn j = new Jgunicorn(dir, Map.of(), "-k", "gthread", "-b", "127.0.0.1:" + port, "dev.jgunicorn.demo.Slow")) {
+            URI base = URI.create("http://127.0.0.1:" + port + "/?ms=0");
+            Jgunicorn.getWhenUp(client, base, Duration.ofSeconds(30), j);
+            CompletableFuture<HttpResponse<String>> slow = client.sendAsync(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/?ms=2000")).build(), HttpResponse.BodyHandlers.ofString());
+            Thread.sleep(500);
+            j.signal("TERM");
+            HttpResponse<String> r = slow.get(20, TimeUnit.SECONDS);
+            assertEquals(200, r.statusCode());
+            assertEquals("slept 2000 ms\n", r.body());
+            assertEquals(0, j.waitFor(Duration.ofSeconds(30)));
+        }
+    }
+
+    @Test
+    void classpathEnvAndChdirReachTheApp(@TempDir Path dir) throws Exception {
+        int port = Jgunicorn.freePort();
+        Path work = Files.createDirectories(dir.resolve("work"));
+        try (Jgunicorn j = new Jgunicorn(dir, Map.of(), "--chdir", "work", "--classpath", Jgunicorn.testClasses(),
+                "-e", "FOO=bar", "-b", "127.0.0.1:" + port, "dev.jgunicorn.testapps.EnvApp:factory()")) {
+            String body = Jgunicorn.getWhenUp(client, URI.create("http://127.0.0.1:" + port + "/"), Duration.ofSeconds(30), j).body();
+            String[] parts = body.split(" ", 3);
+            assertEquals("bar", parts[1]);
+            assertEquals(work.toRealPath().toString(), Path.of(parts[2]).toRealPath().toString());
+        }
+    }
+
+    @Test
+    void maxRequestsRecyclesTheWorker(@TempDir Path dir) throws Exception {
+        int port = Jgunicorn.freePort();
+        try (Jgunicorn j = new Jgunicorn(dir, Map.of(), "--max-requests", "2", "--classpath", Jgunicorn.testClasses(),
+                "-b", "127.0.0.1:" + port, "dev.jgunicorn.testapps.EnvApp:FIELD")) {
+            URI u = URI.create("http://127.0.0.1:" + port + "/");
+            Set<String> pids = new HashSet<>();
+            for (int i = 0; i < 6; i++) {
+                pids.add(Jgunicorn.getWhenUp(client, u, Duration.ofSeconds(30), j).body().split(" ")[0]);
+            }
+            assertTrue(pids.size() >= 2, "a new worker took over after 2 requests: " + pids);
+        }
+    }
+
+    @Test
+    void wrongAppFailsAtStartNamingTheMissingPart(@TempDir Path dir) throws Exception {
+        try (Jgunicorn j = new Jgunicorn(dir, Map.of(), "com.example.Nope")) {
+            assertEquals(4, j.waitFor(Duration.ofSeconds(30)));
+            assertTrue(j.err().contains("class com.example.Nope was not found"), j.err());
+        }
+        try (Jgunicorn j = new Jgunicorn(dir, Map.of(), "dev.jgunicorn.demo.Hello:nothing")) {
+            assertEquals(4, j.waitFor(Duration.ofSeconds(30)));
+            assertTrue(j.err().contains("no public static field or no-arg static method named 'nothing'"), j.err());
+        }
+    }
+
+    @Test
+    void badFlagValueNamesTheSettingAndRange(@TempDir Path dir) throws Exception {
+        try (Jgunicorn j = new Jgunicorn(dir, Map.of(), "-w", "-3", "dev.jgunicorn.demo.Hello")) {
+            assertEquals(1, j.waitFor(Duration.ofSeconds(30)));
+            assertTrue(j.err().contains("Invalid value for workers") && j.err().contains(">= 0"), j.err());
+        }
+        try (Jgunicorn j = new Jgunicorn(dir, Map.of(), "--no-such-flag", "dev.jgunicorn.demo.Hello")) {
+            assertEquals(2, j.waitFor(Duration.ofSeconds(30)));
+            assertTrue(j.err().contains("--no-such-flag"), j.err());
+        }
+    }
+
+    @Test
+    void checkAndPrintConfig(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("gunicorn.conf.py"), "workers = 3\nbind = '127.0.0.1:9999'\n");
+        try (Jgunicorn j = new Jgunicorn(dir, Map.of("GUNICORN_CMD_ARGS", "--threads 4"), "--print-config", "dev.jgunicorn.demo.Hello")) {
+            assertEquals(0, j.waitFor(Duration.ofSeconds(30)));
+            String out = j.out();
+            assertTrue(out.matches("(?s).*\\bworkers\\s+= 3\\b.*"), out);
+            assertTrue(out.matches("(?s).*\\bthreads\\s+= 4\\b.*"), out);
+            assertTrue(out.contains("['127.0.0.1:9999']"), out);
+        }
+        try (Jgunicorn j = new Jgunicorn(dir, Map.of(), "--check-config", "dev.jgunicorn.demo.Nope")) {
+            assertEquals(1, j.waitFor(Duration.ofSeconds(30)));
+        }
+        try (Jgunicorn j = new Jgunicorn(dir, Map.of(), "--check-config", "dev.jgunicorn.demo.Hello")) {
+            assertEquals(0, j.waitFor(Duration.ofSeconds(30)));
+        }
+    }
+
+    @Test
+    void accessLogUsesGunicornsFormat(@TempDir Path dir) throws Exception {
+        int port = Jgunicorn.freePort();
+        Path log = dir.resolve("access.log");
+        try (Jgunicorn j = new Jgunicorn(dir, Map.of(), "--access-logfile", log.toString(), "-b", "127.0.0.1:" + port, "dev.jgunicorn.demo.Hello")) {
+            Jgunicorn.getWhenUp(client, URI.create("http://127.0.0.1:" + port + "/path?q=1"), Duration.ofSeconds(30), j);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while ((!Files.exists(log) || Files.size(log) == 0) && System.nanoTime() < deadline) Thread.sleep(100);
+            String line = Files.readString(log).strip();
+            assertTrue(line.matches("127\\.0\\.0\\.1 - - \\[\\d\\d/\\w{3}/\\d{4}:\\d\\d:\\d\\d:\\d\\d [+-]\\d{4}] "
+                    + "\"GET /path\\?q=1 HTTP/1\\.1\" 200 13 \"-\" \"Java-http-client/[^\"]+\""), line);
+        }
+    }
+}

@@ -1,0 +1,164 @@
+package dev.jgunicorn.server;
+
+import com.sun.net.httpserver.HttpHandler;
+import dev.jgunicorn.demo.Hello;
+import org.junit.jupiter.api.Test;
+
+import java.io.OutputStream;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** What each -k/--worker-class means to a user: where handlers run, how many at once, and keep-alive. */
+class WorkerModelTest {
+    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    /** A handler that answers with its thread's name and records the most handlers running at once. */
+    static final class Probe implements HttpHandler {
+        final AtomicInteger running = new AtomicInteger();
+        final AtomicInteger peak = new AtomicInteger();
+        final long sleepMs;
+
+        Probe(long sleepMs) {
+            this.sleepMs = sleepMs;
+        }
+
+        @Override
+        public void handle(com.sun.net.httpserver.HttpExchange ex) throws java.io.IOException {
+            peak.accumulateAndGet(running.incrementAndGet(), Math::max);
+            try {
+                Thread.sleep(sleepMs);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                running.decrementAndGet();
+            }
+            Thread t = Thread.currentThread();
+            byte[] b = ((t.isVirtual() ? "virtual " : "platform ") + t.getName()).getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(200, b.length);
+            try (OutputStream o = ex.getResponseBody()) {
+                o.write(b);
+            }
+        }
+    }
+
+    private int peakWith(WorkerModel model, int threads, int clients) throws Exception {
+        Probe probe = new Probe(300);
+        ServerOptions o = TestServer.options(model);
+        o = new ServerOptions(model, threads, o.workerConnections(), o.keepAlive(), o.headerTimeout(), o.timeout(),
+                o.gracefulTimeout(), o.backlog(), o.parser(), null, 0);
+        try (TestServer s = new TestServer(o, probe)) {
+            List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();
+            for (int i = 0; i < clients; i++) {
+                all.add(client.sendAsync(HttpRequest.newBuilder(s.uri("/" + i)).build(), HttpResponse.BodyHandlers.ofString()));
+            }
+            for (var f : all) assertEquals(200, f.get(20, TimeUnit.SECONDS).statusCode());
+        }
+        return probe.peak.get();
+    }
+
+    @Test
+    void syncRunsOneRequestAtATimeAndClosesEachConnection() throws Exception {
+        assertEquals(1, peakWith(WorkerModel.SYNC, 1, 4));
+        try (TestServer s = new TestServer(TestServer.options(WorkerModel.SYNC), new Hello())) {
+            String r = s.raw("GET / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n", Duration.ofSeconds(3));
+            assertTrue(r.contains("Connection: close\r\n"), r);
+            assertEquals(1, r.split("HTTP/1.1 200").length - 1, "sync answers one request per connection: " + r);
+        }
+    }
+
+    @Test
+    void gthreadRunsUpToThreadsAtOnce() throws Exception {
+        assertEquals(3, peakWith(WorkerModel.GTHREAD, 3, 6));
+    }
+
+    @Test
+    void virtualRunsEveryRequestOnItsOwnVirtualThread() throws Exception {
+        assertEquals(8, peakWith(WorkerModel.VIRTUAL, 1, 8));
+        try (TestServer s = new TestServer(TestServer.options(WorkerModel.VIRTUAL), new Probe(0))) {
+            assertTrue(client.send(HttpRequest.newBuilder(s.uri("/")).build(), HttpResponse.BodyHandlers.ofString())
+                    .body().startsWith("virtual jgunicorn-vthread-"));
+        }
+    }
+
+    @Test
+    void eventLoopRunsHandlersOnNettysLoopWithTheWholeBody() throws Exception {
+        try (TestServer s = new TestServer(TestServer.options(WorkerModel.EVENTLOOP), ex -> {
+            byte[] body = ex.getRequestBody().readAllBytes();
+            byte[] b = (Thread.currentThread().getName() + " " + body.length).getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(200, b.length);
+            ex.getResponseBody().write(b);
+            ex.close();
+        })) {
+            String name = client.send(HttpRequest.newBuilder(s.uri("/")).POST(HttpRequest.BodyPublishers.ofByteArray(new byte[100_000])).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            assertTrue(name.startsWith("jgunicorn-io"), name);
+            assertTrue(name.endsWith(" 100000"), name);
+        }
+    }
+
+    @Test
+    void keepAliveReusesTheConnectionInThreadModels() throws Exception {
+        try (TestServer s = new TestServer(TestServer.options(WorkerModel.GTHREAD), new Hello())) {
+            String r = s.raw("GET / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", Duration.ofSeconds(3));
+            assertEquals(2, r.split("HTTP/1.1 200").length - 1, r);
+        }
+    }
+
+    @Test
+    void idleKeepAliveConnectionIsClosedAfterKeepAliveSeconds() throws Exception {
+        ServerOptions o = TestServer.options(WorkerModel.GTHREAD);
+        o = new ServerOptions(o.model(), o.threads(), o.workerConnections(), Duration.ofSeconds(1), o.headerTimeout(),
+                o.timeout(), o.gracefulTimeout(), o.backlog(), o.parser(), null, 0);
+        try (TestServer s = new TestServer(o, new Hello())) {
+            long t0 = System.nanoTime();
+            String r = s.raw("GET / HTTP/1.1\r\nHost: x\r\n\r\n", Duration.ofSeconds(10));
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertTrue(r.endsWith("Hello, World!"), r);
+            assertTrue(ms < 8000, "the server closed the idle connection itself (took " + ms + " ms)");
+        }
+    }
+
+    @Test
+    void workerConnectionsCapsOpenConnections() throws Exception {
+        ServerOptions o = TestServer.options(WorkerModel.VIRTUAL);
+        o = new ServerOptions(o.model(), 1, 2, o.keepAlive(), o.headerTimeout(), o.timeout(), o.gracefulTimeout(),
+                o.backlog(), o.parser(), null, 0);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger started = new AtomicInteger();
+        try (TestServer s = new TestServer(o, ex -> {
+            started.incrementAndGet();
+            try {
+                release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            ex.sendResponseHeaders(204, -1);
+            ex.close();
+        })) {
+            List<CompletableFuture<HttpResponse<Void>>> all = new ArrayList<>();
+            HttpClient fresh = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            for (int i = 0; i < 4; i++) {
+                all.add(fresh.sendAsync(HttpRequest.newBuilder(s.uri("/" + i)).build(), HttpResponse.BodyHandlers.discarding()));
+            }
+            Thread.sleep(700);
+            assertEquals(2, started.get(), "only worker_connections connections are served at once");
+            release.countDown();
+            for (var f : all) assertEquals(204, f.get(20, TimeUnit.SECONDS).statusCode());
+            assertEquals(4, started.get());
+            assertFalse(all.isEmpty());
+        }
+    }
+}
