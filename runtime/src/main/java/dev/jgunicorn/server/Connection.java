@@ -368,7 +368,8 @@ final class Connection extends ChannelInboundHandlerAdapter {
 
     /** Blocks an app thread while the socket's outbound buffer is full, so a slow client paces a big response. */
     void awaitWritable() throws IOException {
-        if (channel.eventLoop().inEventLoop()) return;
+        if (channel.eventLoop().inEventLoop() || channel.isWritable()) return;
+        channel.flush(); // queued but unflushed batches count too: push them out before waiting for room
         synchronized (writability) {
             while (!channel.isWritable()) {
                 if (!channel.isActive()) throw new IOException("client closed the connection");
