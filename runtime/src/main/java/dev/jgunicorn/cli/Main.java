@@ -84,6 +84,13 @@ public final class Main {
             return EXIT_CONFIG;
         }
         String workerNumber = System.getenv(WORKER_ENV);
+        if (workerNumber == null) {
+            org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger("gunicorn.error");
+            config.warnings().forEach(log::warn);
+            if (!"default".equals(config.sourceOf(Settings.SSL_VERSION))) {
+                log.warn("ssl_version is deprecated (as in Gunicorn) and has no effect: the JDK negotiates the TLS version");
+            }
+        }
         if (workerNumber != null) return new Worker(config, Integer.parseInt(workerNumber)).run();
         return new Master(config, args).run();
     }

@@ -42,6 +42,9 @@ final class Master {
         log.info("Starting jgunicorn {}", Version.get());
         for (String b : config.get(Settings.BIND)) log.info("Listening at: {} ({})", b, ProcessHandle.current().pid());
         log.info("Using worker: {}", Worker.model(config).settingValue);
+        if ("gevent".equals(config.get(Settings.WORKER_CLASS))) {
+            log.info("worker class gevent runs as virtual: Java's virtual threads play the part of greenlets, no monkey-patching");
+        }
         String pidfile = config.get(Settings.PIDFILE);
         if (pidfile != null) writePid(pidfile);
         for (String s : List.of("TERM", "INT", "HUP", "TTIN", "TTOU", "USR1", "CHLD")) {

@@ -8,6 +8,7 @@ import dev.jgunicorn.server.AccessLog;
 import dev.jgunicorn.server.BindAddress;
 import dev.jgunicorn.server.JgunicornHttpServer;
 import dev.jgunicorn.server.ServerOptions;
+import dev.jgunicorn.server.Tls;
 import dev.jgunicorn.server.WorkerModel;
 import dev.jgunicorn.settings.Config;
 import dev.jgunicorn.settings.SettingException;
@@ -46,17 +47,21 @@ final class Worker {
             throw new SettingException("protocol", "protocol " + c.get(Settings.PROTOCOL)
                     + " is not implemented by jgunicorn: only http; put an HTTP proxy in front instead of uwsgi_pass");
         }
-        if (c.get(Settings.PROXY_PROTOCOL) != null && !"off".equals(c.get(Settings.PROXY_PROTOCOL))) {
-            throw new SettingException("proxy_protocol", "proxy_protocol " + c.get(Settings.PROXY_PROTOCOL)
-                    + " is not available yet in jgunicorn; terminate the PROXY protocol in the load balancer");
-        }
-        if (c.get(Settings.CERTFILE) != null || c.get(Settings.KEYFILE) != null) {
-            throw new SettingException("certfile", "TLS (certfile/keyfile) is not available yet in jgunicorn; "
-                    + "terminate TLS in a proxy or ingress");
-        }
+        if (c.get(Settings.CERTFILE) != null || c.get(Settings.KEYFILE) != null) tls(c); // fail at start, not per connection
         for (String b : c.get(Settings.BIND)) BindAddress.parse(b);
         for (String e : c.get(Settings.RAW_ENV)) {
             if (!e.contains("=")) throw new SettingException("raw_env", "raw_env entry '" + e + "' is not KEY=VALUE");
+        }
+    }
+
+    /** TLS from certfile/keyfile/ca_certs/cert_reqs/ciphers; null when certfile and keyfile are unset. */
+    static Tls tls(Config c) {
+        if (c.get(Settings.CERTFILE) == null && c.get(Settings.KEYFILE) == null) return null;
+        try {
+            return Tls.fromFiles(c.baseDir(), c.get(Settings.CERTFILE), c.get(Settings.KEYFILE), c.get(Settings.CA_CERTS),
+                    c.get(Settings.CERT_REQS), c.get(Settings.CIPHERS));
+        } catch (IllegalArgumentException e) {
+            throw new SettingException("certfile", e.getMessage());
         }
     }
 
@@ -97,11 +102,13 @@ final class Worker {
         ServerOptions options = options(config);
         JgunicornHttpServer server = new JgunicornHttpServer(options);
         server.createContext("/", handler);
+        server.worker().setTls(tls(config));
+        server.worker().setProxyProtocol(config.get(Settings.PROXY_PROTOCOL), config.get(Settings.PROXY_ALLOW_IPS));
         boolean reusePort = System.getenv("JGUNICORN_REUSE_PORT") != null;
         try {
             for (String b : config.get(Settings.BIND)) {
                 SocketAddress bound = server.worker().bind(BindAddress.parse(b), config.get(Settings.BACKLOG), reusePort);
-                if (number == 0) log.info("Listening at: {} ({})", url(bound), ProcessHandle.current().pid());
+                log.debug("worker {} listening at {}", number, url(bound, config.get(Settings.CERTFILE) != null));
             }
         } catch (IOException e) {
             log.error("Worker failed to boot: {}", e.getMessage());
@@ -135,11 +142,11 @@ final class Worker {
         return 0;
     }
 
-    static String url(SocketAddress a) {
+    static String url(SocketAddress a, boolean tls) {
         if (a instanceof java.net.InetSocketAddress i) {
             String host = i.getAddress().getHostAddress();
             if (host.contains(":")) host = "[" + host + "]";
-            return "http://" + host + ":" + i.getPort();
+            return (tls ? "https://" : "http://") + host + ":" + i.getPort();
         }
         return "unix:" + a;
     }

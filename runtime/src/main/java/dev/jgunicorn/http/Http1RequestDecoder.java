@@ -5,11 +5,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ByteProcessor;
-import io.netty.util.NetUtil;
 
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -76,9 +72,7 @@ public final class Http1RequestDecoder extends ByteToMessageDecoder {
     private final List<String> forwarders;
     private final boolean anyForwarder;
     private final String[] schemeNames, schemeValues;
-    private final boolean anyPeerTrusted;
-    private final List<byte[]> trustedNets = new ArrayList<>();
-    private final List<Integer> trustedBits = new ArrayList<>();
+    private final TrustedPeers trustedPeers;
 
     // ---- per connection ----
     private boolean peerKnown, peerTrusted;
@@ -125,13 +119,7 @@ public final class Http1RequestDecoder extends ByteToMessageDecoder {
         schemeNames = secure.keySet().toArray(String[]::new);
         schemeValues = new String[schemeNames.length];
         for (int i = 0; i < schemeNames.length; i++) schemeValues[i] = secure.get(schemeNames[i]);
-        boolean any = false;
-        for (String entries : cfg.forwardedAllowIps() == null ? List.<String>of() : cfg.forwardedAllowIps()) {
-            for (String entry : entries.split(",")) {
-                any |= addTrustedNet(entry.trim());
-            }
-        }
-        anyPeerTrusted = any;
+        trustedPeers = TrustedPeers.of(cfg.forwardedAllowIps());
     }
 
     // ---- decoding loop ----
@@ -593,57 +581,8 @@ public final class Http1RequestDecoder extends ByteToMessageDecoder {
     private void initPeer(ChannelHandlerContext ctx) {
         peerKnown = true;
         if (ctx.pipeline().get(SslHandler.class) != null) defaultScheme = "https";
-        SocketAddress peer = ctx.channel().remoteAddress();
         // Gunicorn trusts peers without an IP address (UNIX sockets; None in its test harness)
-        if (!(peer instanceof InetSocketAddress inet)) {
-            peerTrusted = true;
-            return;
-        }
-        if (anyPeerTrusted) {
-            peerTrusted = true;
-            return;
-        }
-        InetAddress addr = inet.getAddress();
-        if (addr == null) return;
-        byte[] ip = addr.getAddress();
-        for (int i = 0; i < trustedNets.size(); i++) {
-            if (inNetwork(ip, trustedNets.get(i), trustedBits.get(i))) {
-                peerTrusted = true;
-                return;
-            }
-        }
-    }
-
-    /** Returns true for "*"; otherwise records an IP or CIDR (entries that are neither are ignored). */
-    private boolean addTrustedNet(String entry) {
-        if (entry.equals("*")) return true;
-        if (entry.isEmpty()) return false;
-        int slash = entry.indexOf('/');
-        byte[] net = NetUtil.createByteArrayFromIpAddressString(slash < 0 ? entry : entry.substring(0, slash));
-        if (net == null) return false;
-        int bits = net.length * 8;
-        if (slash >= 0) {
-            try {
-                bits = Integer.parseInt(entry.substring(slash + 1));
-            } catch (NumberFormatException e) {
-                return false;
-            }
-            if (bits < 0 || bits > net.length * 8) return false;
-        }
-        trustedNets.add(net);
-        trustedBits.add(bits);
-        return false;
-    }
-
-    private static boolean inNetwork(byte[] ip, byte[] net, int bits) {
-        if (ip.length != net.length) return false;
-        int i = 0;
-        for (; bits >= 8; bits -= 8, i++) {
-            if (ip[i] != net[i]) return false;
-        }
-        if (bits == 0) return true;
-        int mask = 0xff << (8 - bits) & 0xff;
-        return (ip[i] & mask) == (net[i] & mask);
+        peerTrusted = trustedPeers.trusts(ctx.channel().remoteAddress());
     }
 
     private boolean isForwarder(String name) {

@@ -11,11 +11,13 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import javax.net.ssl.SSLSession;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -134,7 +136,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
     private void start(RequestHead head) {
         cancelTimer();
         server.requestStarted();
-        Exchange ex = new Exchange(this, head, server.contextFor(head), newBody(head));
+        Exchange ex = new Exchange(this, head, server.contextFor(head), newBody(head), tlsSession());
         current = ex;
         currentBodyEnded = false;
         dispatchOnEnd = options.model() == WorkerModel.EVENTLOOP && head.hasBody();
@@ -384,7 +386,15 @@ final class Connection extends ChannelInboundHandlerAdapter {
         if (!channel.isActive()) throw new IOException("client closed the connection");
     }
 
+    private SSLSession tlsSession() {
+        SslHandler ssl = channel.pipeline().get(SslHandler.class);
+        return ssl == null ? null : ssl.engine().getSession();
+    }
+
+    /** The client: the PROXY header's source when a trusted proxy sent one, else the socket's peer. */
     InetSocketAddress remoteAddress() {
+        InetSocketAddress proxied = channel.attr(ProxyProtocolHandler.SOURCE).get();
+        if (proxied != null) return proxied;
         SocketAddress a = channel.remoteAddress();
         return a instanceof InetSocketAddress i ? i : null;
     }

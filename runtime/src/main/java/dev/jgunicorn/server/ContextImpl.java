@@ -3,6 +3,7 @@ package dev.jgunicorn.server;
 import com.sun.net.httpserver.Authenticator;
 import com.sun.net.httpserver.Filter;
 import com.sun.net.httpserver.HttpContext;
+import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 
@@ -79,21 +80,21 @@ final class ContextImpl extends HttpContext {
             return;
         }
         Authenticator auth = authenticator;
-        HttpHandler end = auth == null ? h : ex -> authenticate(auth, exchange, h);
-        new Filter.Chain(filters, end).doFilter(exchange);
+        HttpHandler end = auth == null ? h : ex -> authenticate(auth, exchange, ex, h);
+        new Filter.Chain(filters, end).doFilter(exchange.facade());
     }
 
-    private static void authenticate(Authenticator auth, Exchange exchange, HttpHandler next) throws IOException {
-        Authenticator.Result r = auth.authenticate(exchange);
+    private static void authenticate(Authenticator auth, Exchange exchange, HttpExchange seen, HttpHandler next) throws IOException {
+        Authenticator.Result r = auth.authenticate(seen);
         if (r instanceof Authenticator.Success s) {
             exchange.setPrincipal(s.getPrincipal());
-            next.handle(exchange);
+            next.handle(seen);
         } else if (r instanceof Authenticator.Failure f) {
-            exchange.sendResponseHeaders(f.getResponseCode(), -1);
+            seen.sendResponseHeaders(f.getResponseCode(), -1);
         } else if (r instanceof Authenticator.Retry rt) {
-            exchange.sendResponseHeaders(rt.getResponseCode(), -1);
+            seen.sendResponseHeaders(rt.getResponseCode(), -1);
         } else {
-            exchange.sendResponseHeaders(500, -1);
+            seen.sendResponseHeaders(500, -1);
         }
     }
 

@@ -11,6 +11,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpResponseStatus;
 
+import javax.net.ssl.SSLSession;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -43,6 +44,7 @@ final class Exchange extends HttpExchange {
     private OutputStream out;
     private ResponseBodyStream responseBody;
     private volatile int status = -1;
+    private long responseLengthPromised = -2;
     private volatile boolean keepAlive;
     private boolean chunked;
     private ByteBuf pendingHead;
@@ -51,7 +53,10 @@ final class Exchange extends HttpExchange {
     volatile boolean timeoutReported;
     volatile RequestError bodyError;
 
-    Exchange(Connection connection, RequestHead head, ContextImpl context, RequestBodyStream body) {
+    private final HttpExchange facade;
+
+    Exchange(Connection connection, RequestHead head, ContextImpl context, RequestBodyStream body, SSLSession tls) {
+        this.facade = tls == null ? this : new TlsExchange(this, tls);
         this.connection = connection;
         this.head = head;
         this.context = context;
@@ -64,6 +69,11 @@ final class Exchange extends HttpExchange {
 
     RequestHead head() {
         return head;
+    }
+
+    /** What the app's filters and handler receive: this exchange, or its HttpsExchange view on TLS connections. */
+    HttpExchange facade() {
+        return facade;
     }
 
     RequestBodyStream body() {
@@ -101,8 +111,6 @@ final class Exchange extends HttpExchange {
             thread = null;
         }
     }
-
-    private long responseLengthPromised = -2;
 
     // ---- HttpExchange ------------------------------------------------------------------------
 

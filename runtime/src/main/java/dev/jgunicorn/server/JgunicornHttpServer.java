@@ -23,6 +23,11 @@ public final class JgunicornHttpServer extends HttpServer {
         this.worker = new WorkerServer(options, this);
     }
 
+    /** For {@link JgunicornHttpsServer}: contexts report {@code owner} as their server. */
+    JgunicornHttpServer(ServerOptions options, HttpServer owner) {
+        this.worker = new WorkerServer(options, owner);
+    }
+
     /** The worker behind this server, for the jgunicorn command's own setup. */
     public WorkerServer worker() {
         return worker;

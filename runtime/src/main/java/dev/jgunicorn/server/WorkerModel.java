@@ -26,6 +26,7 @@ public enum WorkerModel {
     }
 
     public static WorkerModel of(String workerClass) {
+        if ("gevent".equals(workerClass)) return VIRTUAL; // virtual threads are the JVM's greenlets
         for (WorkerModel m : values()) {
             if (m.settingValue.equals(workerClass)) return m;
         }

@@ -62,6 +62,9 @@ public final class WorkerServer {
     private final EventLoopGroup ioGroup;
     private final Class<? extends ServerChannel> tcpChannel;
     private volatile Executor executor;
+    private volatile Tls tls;
+    private volatile String proxyProtocol = "off";
+    private volatile List<String> proxyAllowIps = List.of();
     private ExecutorService ownExecutor;
     private volatile boolean draining;
     private volatile boolean recycling;
@@ -101,6 +104,17 @@ public final class WorkerServer {
 
     void removeContext(ContextImpl c) {
         if (!contexts.remove(c)) throw new IllegalArgumentException("context not registered here");
+    }
+
+    /** Serves TLS on every listener (set before start). */
+    public void setTls(Tls tls) {
+        this.tls = tls;
+    }
+
+    /** Gunicorn's proxy_protocol (off, v1, v2, auto) and proxy_allow_ips: a PROXY header may precede the first request. */
+    public void setProxyProtocol(String mode, List<String> allowIps) {
+        this.proxyProtocol = mode == null ? "off" : mode;
+        this.proxyAllowIps = List.copyOf(allowIps);
     }
 
     /** An app-supplied executor (HttpServer.setExecutor) replaces the worker model's. */
@@ -151,6 +165,12 @@ public final class WorkerServer {
                     @Override
                     protected void initChannel(Channel ch) {
                         Connection conn = new Connection(WorkerServer.this);
+                        // The PROXY header comes in clear before TLS starts, so it is read first.
+                        if (!"off".equals(proxyProtocol)) {
+                            ch.pipeline().addLast("proxy", new ProxyProtocolHandler(proxyProtocol, proxyAllowIps));
+                        }
+                        Tls t = tls;
+                        if (t != null) ch.pipeline().addLast("tls", t.newHandler(ch));
                         ch.pipeline().addLast("watch", new ReadWatcher(conn));
                         ch.pipeline().addLast("decoder", new Http1RequestDecoder(options.parser()));
                         ch.pipeline().addLast("connection", conn);

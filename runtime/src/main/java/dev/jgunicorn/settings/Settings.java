@@ -81,13 +81,14 @@ public final class Settings {
             .help("How many worker JVMs the master keeps running; each one serves the app on its own."));
 
     public static final Setting<String> WORKER_CLASS = add(Setting.setting("worker_class", Section.WORKER_PROCESSES,
-                    ValueType.oneOf(List.of("sync", "gthread", "virtual", "eventloop"), Map.of("gevent", "virtual")))
+                    ValueType.oneOf("sync", "gthread", "virtual", "eventloop", "gevent"))
             .flags("-k", "--worker-class")
             .metavar("STRING")
             .defaultValue("sync")
             .help("How a worker runs requests: sync (one at a time), gthread (a pool of --threads threads),"
-                    + " virtual (a virtual thread per connection; gevent is accepted as its alias) or eventloop"
-                    + " (non-blocking I/O). As in Gunicorn, sync with --threads above 1 becomes gthread."));
+                    + " virtual (a virtual thread per request; gevent is accepted as its alias so existing configs work)"
+                    + " or eventloop (handlers on Netty's event loop; they must not block). As in Gunicorn, sync with"
+                    + " --threads above 1 becomes gthread."));
 
     public static final Setting<Integer> THREADS = add(Setting.setting("threads", Section.WORKER_PROCESSES, ValueType.nonNegative())
             .flags("--threads")

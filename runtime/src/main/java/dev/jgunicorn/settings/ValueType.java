@@ -87,12 +87,14 @@ public interface ValueType<T> {
     /** A comma-separated list of IP addresses or CIDR networks, or {@code *}, checked like Python's
      *  ipaddress.ip_network (no host bits set) without any DNS lookup (forwarded_allow_ips, proxy_allow_ips). */
     static ValueType<List<String>> addressList() {
-        return AddressListType.INSTANCE;
+        return new CheckedList(Networks::check, "a comma-separated list of IP addresses or networks (CIDR), or *");
     }
 
     /** A comma-separated list of fixed words, each at most once, order kept (http_protocols). */
     static ValueType<List<String>> commaListOf(String... allowed) {
-        return new ChoiceListType(List.of(allowed));
+        List<String> choices = List.of(allowed);
+        return new CheckedList(items -> CheckedList.choices(items, choices),
+                "a comma-separated list of " + String.join(", ", choices) + ", each at most once");
     }
 
     /** A name or a number, kept as text, since config files may write either (user, group, ssl_version). */
@@ -290,22 +292,38 @@ public interface ValueType<T> {
         }
     }
 
-    enum AddressListType implements ValueType<List<String>> {
-        INSTANCE;
-
+    /** A comma-separated list whose items {@code check} validates (and may normalise). */
+    record CheckedList(java.util.function.UnaryOperator<List<String>> check, String description) implements ValueType<List<String>> {
         @Override
         public List<String> parse(String word) {
-            return check(ListType.COMMA.parse(word));
+            return check.apply(ListType.COMMA.parse(word));
         }
 
         @Override
         public List<String> fromConfig(Object value) {
-            return check(ListType.COMMA.fromConfig(value));
+            return check.apply(ListType.COMMA.fromConfig(value));
         }
 
         @Override
         public String describe() {
-            return "a comma-separated list of IP addresses or networks (CIDR), or *";
+            return description;
+        }
+
+        static List<String> choices(List<String> items, List<String> allowed) {
+            List<String> out = new ArrayList<>();
+            for (String item : items) {
+                String w = item.strip().toLowerCase(Locale.ROOT);
+                if (!allowed.contains(w)) throw new IllegalArgumentException("'" + item + "' is not allowed");
+                if (out.contains(w)) throw new IllegalArgumentException("'" + item + "' is given twice");
+                out.add(w);
+            }
+            return List.copyOf(out);
+        }
+    }
+
+    /** IP address and network syntax, checked as Python's ipaddress module does, without DNS. */
+    final class Networks {
+        private Networks() {
         }
 
         private static List<String> check(List<String> entries) {
@@ -363,34 +381,6 @@ public interface ValueType<T> {
             } catch (java.net.UnknownHostException e) {
                 return null;
             }
-        }
-    }
-
-    record ChoiceListType(List<String> allowed) implements ValueType<List<String>> {
-        @Override
-        public List<String> parse(String word) {
-            return check(ListType.COMMA.parse(word));
-        }
-
-        @Override
-        public List<String> fromConfig(Object value) {
-            return check(ListType.COMMA.fromConfig(value));
-        }
-
-        private List<String> check(List<String> items) {
-            List<String> out = new ArrayList<>();
-            for (String item : items) {
-                String w = item.strip().toLowerCase(Locale.ROOT);
-                if (!allowed.contains(w)) throw new IllegalArgumentException("'" + item + "' is not allowed");
-                if (out.contains(w)) throw new IllegalArgumentException("'" + item + "' is given twice");
-                out.add(w);
-            }
-            return List.copyOf(out);
-        }
-
-        @Override
-        public String describe() {
-            return "a comma-separated list of " + String.join(", ", allowed) + ", each at most once";
         }
     }
 

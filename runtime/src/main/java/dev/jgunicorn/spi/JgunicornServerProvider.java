@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsServer;
 import com.sun.net.httpserver.spi.HttpServerProvider;
 import dev.jgunicorn.server.JgunicornHttpServer;
+import dev.jgunicorn.server.JgunicornHttpsServer;
 import dev.jgunicorn.server.ServerOptions;
 
 import java.io.IOException;
@@ -24,7 +25,8 @@ public final class JgunicornServerProvider extends HttpServerProvider {
 
     @Override
     public HttpsServer createHttpsServer(InetSocketAddress addr, int backlog) throws IOException {
-        throw new UnsupportedOperationException("HttpsServer is not provided by jgunicorn yet; terminate TLS with "
-                + "--certfile/--keyfile on the jgunicorn command line or in a proxy");
+        JgunicornHttpsServer s = new JgunicornHttpsServer(ServerOptions.defaults());
+        if (addr != null) s.bind(addr, backlog);
+        return s;
     }
 }

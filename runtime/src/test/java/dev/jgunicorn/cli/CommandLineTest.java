@@ -131,14 +131,36 @@ class CommandLineTest {
     }
 
     @Test
+    void certfileAndKeyfileServeHttpsToCurl(@TempDir Path dir) throws Exception {
+        Process gen = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "key.pem",
+                "-out", "cert.pem", "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1")
+                .directory(dir.toFile()).redirectErrorStream(true).start();
+        gen.getInputStream().readAllBytes();
+        assertEquals(0, gen.waitFor());
+        int port = Jgunicorn.freePort();
+        try (Jgunicorn j = new Jgunicorn(dir, Map.of(), "--certfile", "cert.pem", "--keyfile", "key.pem", "-b", "127.0.0.1:" + port,
+                "dev.jgunicorn.demo.Hello")) {
+            String body = "";
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!body.equals("Hello, World!") && System.nanoTime() < deadline && j.process.isAlive()) {
+                Process curl = new ProcessBuilder("curl", "-s", "--cacert", dir.resolve("cert.pem").toString(),
+                        "https://127.0.0.1:" + port + "/").redirectErrorStream(true).start();
+                body = new String(curl.getInputStream().readAllBytes());
+                curl.waitFor();
+                if (!body.equals("Hello, World!")) Thread.sleep(200);
+            }
+            assertEquals("Hello, World!", body, j.err());
+        }
+    }
+
+    @Test
     void accessLogUsesGunicornsFormat(@TempDir Path dir) throws Exception {
         int port = Jgunicorn.freePort();
         Path log = dir.resolve("access.log");
         try (Jgunicorn j = new Jgunicorn(dir, Map.of(), "--access-logfile", log.toString(), "-b", "127.0.0.1:" + port, "dev.jgunicorn.demo.Hello")) {
             Jgunicorn.getWhenUp(client, URI.create("http://127.0.0.1:" + port + "/path?q=1"), Duration.ofSeconds(30), j);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while ((!Files.exists(log) || Files.size(log) == 0) && System.nanoTime() < deadline) Thread.sleep(100);
-            String line = Files.readString(log).strip();
+            j.await("the access line", () -> !Jgunicorn.read(log).isEmpty());
+            String line = Jgunicorn.read(log).strip();
             assertTrue(line.matches("127\\.0\\.0\\.1 - - \\[\\d\\d/\\w{3}/\\d{4}:\\d\\d:\\d\\d:\\d\\d [+-]\\d{4}] "
                     + "\"GET /path\\?q=1 HTTP/1\\.1\" 200 13 \"-\" \"Java-http-client/[^\"]+\""), line);
         }

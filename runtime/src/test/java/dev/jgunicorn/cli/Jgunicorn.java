@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /** Runs the real launcher jar as a separate process, the way a user runs jgunicorn. */
 final class Jgunicorn implements AutoCloseable {
@@ -85,6 +86,24 @@ final class Jgunicorn implements AutoCloseable {
             }
         }
         throw new AssertionError("no answer from " + uri + " within " + within + ": " + last + "\n" + j.err());
+    }
+
+    /** Waits up to 30 s for {@code cond}; fails with the server's stderr. */
+    void await(String what, BooleanSupplier cond) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!cond.getAsBoolean()) {
+            if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what + "\n" + err());
+            Thread.sleep(100);
+        }
+    }
+
+    /** A file's text, or "" while it does not exist. */
+    static String read(Path p) {
+        try {
+            return Files.exists(p) ? Files.readString(p) : "";
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     static String testClasses() {

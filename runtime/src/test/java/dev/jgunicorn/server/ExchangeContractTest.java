@@ -22,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -240,6 +241,25 @@ class ExchangeContractTest {
             assertEquals(404, get(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/other")).statusCode());
         } finally {
             server.stop(0);
+        }
+    }
+
+    @Test
+    void proxyProtocolSourceBecomesTheRemoteAddress() throws Exception {
+        try (TestServer s = new TestServer(TestServer.options(WorkerModel.GTHREAD), ex -> {
+            byte[] b = (ex.getRemoteAddress().getAddress().getHostAddress() + ":" + ex.getRemoteAddress().getPort())
+                    .getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(200, b.length);
+            ex.getResponseBody().write(b);
+            ex.close();
+        })) {
+            s.server.worker().setProxyProtocol("auto", List.of("127.0.0.1"));
+            String r = s.raw("PROXY TCP4 192.0.2.7 192.0.2.1 40000 443\r\nGET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                    Duration.ofSeconds(3));
+            assertTrue(r.endsWith("192.0.2.7:40000"), r);
+            s.server.worker().setProxyProtocol("auto", List.of("192.0.2.99"));
+            String refused = s.raw("PROXY TCP4 192.0.2.7 192.0.2.1 40000 443\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n", Duration.ofSeconds(3));
+            assertTrue(refused.startsWith("HTTP/1.1 403 Forbidden"), refused);
         }
     }
 }

@@ -17,8 +17,13 @@ final class TestServer implements AutoCloseable {
     final int port;
 
     TestServer(ServerOptions options, HttpHandler handler) throws IOException {
+        this(options, handler, null);
+    }
+
+    TestServer(ServerOptions options, HttpHandler handler, Tls tls) throws IOException {
         server = new JgunicornHttpServer(options);
         server.createContext("/", handler);
+        server.worker().setTls(tls);
         server.bind(new InetSocketAddress("127.0.0.1", 0), 0);
         server.start();
         port = server.getAddress().getPort();

@@ -153,7 +153,9 @@ class WorkerModelTest {
             for (int i = 0; i < 4; i++) {
                 all.add(fresh.sendAsync(HttpRequest.newBuilder(s.uri("/" + i)).build(), HttpResponse.BodyHandlers.discarding()));
             }
-            Thread.sleep(700);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (started.get() < 2 && System.nanoTime() < deadline) Thread.sleep(20);
+            Thread.sleep(500); // time for a third connection to be accepted, if the cap did not hold
             assertEquals(2, started.get(), "only worker_connections connections are served at once");
             release.countDown();
             for (var f : all) assertEquals(204, f.get(20, TimeUnit.SECONDS).statusCode());

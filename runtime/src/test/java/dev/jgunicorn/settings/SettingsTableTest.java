@@ -324,12 +324,12 @@ class SettingsTableTest {
         for (String k : List.of("sync", "gthread", "virtual", "eventloop")) {
             assertEquals(k, Settings.WORKER_CLASS.parse(k));
         }
-        assertEquals("virtual", Settings.WORKER_CLASS.parse("gevent"));
-        assertEquals("virtual", Settings.WORKER_CLASS.fromConfig("gevent"));
+        assertEquals("gevent", Settings.WORKER_CLASS.parse("gevent"));
+        assertEquals(dev.jgunicorn.server.WorkerModel.VIRTUAL, dev.jgunicorn.server.WorkerModel.of(Settings.WORKER_CLASS.fromConfig("gevent")));
         for (String other : List.of("gevent_wsgi", "gevent_pywsgi", "tornado", "asgi", "eventlet",
                 "gunicorn.workers.ggevent.GeventWorker", "egg:gunicorn#gevent")) {
             SettingException e = assertThrows(SettingException.class, () -> Settings.WORKER_CLASS.parse(other), other);
-            assertTrue(e.getMessage().contains("sync, gthread, virtual, eventloop"), e.getMessage());
+            assertTrue(e.getMessage().contains("sync, gthread, virtual, eventloop, gevent"), e.getMessage());
         }
     }
 

@@ -1,0 +1,111 @@
+package dev.jgunicorn.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** What an operator does with a running jgunicorn: signals, log files, pidfile, slow requests. */
+class OperationsTest {
+    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    @Test
+    void ttinAndTtouChangeTheNumberOfWorkers(@TempDir Path dir) throws Exception {
+        int port = Jgunicorn.freePort();
+        Path pid = dir.resolve("jg.pid");
+        try (Jgunicorn j = new Jgunicorn(dir, Map.of(), "-p", pid.toString(), "-b", "127.0.0.1:" + port, "dev.jgunicorn.demo.Hello")) {
+            Jgunicorn.getWhenUp(client, URI.create("http://127.0.0.1:" + port + "/"), Duration.ofSeconds(30), j);
+            assertEquals(Long.toString(j.process.pid()), Files.readString(pid).strip(), "the pidfile holds the master's pid");
+            j.await("one worker", () -> j.process.children().count() == 1);
+            j.signal("TTIN");
+            j.await("two workers after TTIN", () -> j.process.children().count() == 2);
+            j.signal("TTOU");
+            j.await("one worker after TTOU", () -> j.process.children().count() == 1);
+            long before = j.process.children().findFirst().orElseThrow().pid();
+            j.signal("HUP");
+            j.await("a new worker after HUP", () -> j.process.children().anyMatch(p -> p.pid() != before)
+                    && j.process.children().noneMatch(p -> p.pid() == before));
+            assertEquals("Hello, World!", Jgunicorn.getWhenUp(client, URI.create("http://127.0.0.1:" + port + "/"), Duration.ofSeconds(30), j).body());
+            j.signal("TERM");
+            assertEquals(0, j.waitFor(Duration.ofSeconds(30)));
+            assertTrue(!Files.exists(pid), "the pidfile is removed on exit");
+        }
+    }
+
+    @Test
+    void usr1ReopensLogFilesAfterLogrotateMovedThem(@TempDir Path dir) throws Exception {
+        int port = Jgunicorn.freePort();
+        Path access = dir.resolve("access.log");
+        Path error = dir.resolve("error.log");
+        try (Jgunicorn j = new Jgunicorn(dir, Map.of(), "--access-logfile", access.toString(), "--error-logfile", error.toString(),
+                "-b", "127.0.0.1:" + port, "dev.jgunicorn.demo.Hello")) {
+            URI u = URI.create("http://127.0.0.1:" + port + "/first");
+            Jgunicorn.getWhenUp(client, u, Duration.ofSeconds(30), j);
+            j.await("first access line", () -> Jgunicorn.read(access).contains("/first"));
+            assertTrue(Jgunicorn.read(error).contains("Booting worker with pid"), Jgunicorn.read(error));
+            Files.move(access, dir.resolve("access.log.1"));
+            Files.move(error, dir.resolve("error.log.1"));
+            j.signal("USR1");
+            Thread.sleep(1000);
+            client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/second")).build(), HttpResponse.BodyHandlers.ofString());
+            j.await("a new access.log with the second request", () -> Jgunicorn.read(access).contains("/second"));
+            assertTrue(!Jgunicorn.read(access).contains("/first"));
+            j.signal("TERM");
+            j.waitFor(Duration.ofSeconds(30));
+            assertTrue(Jgunicorn.read(error).contains("Shutting down: Master"), "the master writes to the reopened error log: " + Jgunicorn.read(error));
+        }
+    }
+
+    @Test
+    void requestPastTimeoutIsLoggedWithItsStack(@TempDir Path dir) throws Exception {
+        int port = Jgunicorn.freePort();
+        try (Jgunicorn j = new Jgunicorn(dir, Map.of(), "-t", "1", "-k", "gthread", "-b", "127.0.0.1:" + port, "dev.jgunicorn.demo.Slow")) {
+            HttpResponse<String> r = Jgunicorn.getWhenUp(client, URI.create("http://127.0.0.1:" + port + "/?ms=2500"), Duration.ofSeconds(30), j);
+            assertEquals(200, r.statusCode());
+            j.await("the timeout report", () -> j.err().contains("WORKER TIMEOUT"));
+            String err = j.err();
+            assertTrue(err.contains("GET /?ms=2500 has run for more than 1 s"), err);
+            assertTrue(err.contains("at dev.jgunicorn.demo.Slow.handle"), "the report carries the thread's stack: " + err);
+        }
+    }
+
+    @Test
+    void captureOutputSendsTheAppsStdoutToTheErrorLog(@TempDir Path dir) throws Exception {
+        int port = Jgunicorn.freePort();
+        Path error = dir.resolve("error.log");
+        try (Jgunicorn j = new Jgunicorn(dir, Map.of(), "--capture-output", "--error-logfile", error.toString(),
+                "--classpath", Jgunicorn.testClasses(), "-b", "127.0.0.1:" + port, "dev.jgunicorn.testapps.Chatty")) {
+            Jgunicorn.getWhenUp(client, URI.create("http://127.0.0.1:" + port + "/talk"), Duration.ofSeconds(30), j);
+            j.await("the app's print in the error log", () -> Jgunicorn.read(error).contains("chatty app says hello from /talk"));
+        }
+    }
+
+    @Test
+    void logConfigTakesALogbackFile(@TempDir Path dir) throws Exception {
+        int port = Jgunicorn.freePort();
+        Path out = dir.resolve("custom.log");
+        Files.writeString(dir.resolve("logback.xml"), """
+                <configuration>
+                  <appender name="F" class="ch.qos.logback.core.FileAppender">
+                    <file>%s</file>
+                    <encoder><pattern>CUSTOM %%logger %%msg%%n</pattern></encoder>
+                  </appender>
+                  <root level="INFO"><appender-ref ref="F"/></root>
+                </configuration>
+                """.formatted(out));
+        try (Jgunicorn j = new Jgunicorn(dir, Map.of(), "--log-config", "logback.xml", "-b", "127.0.0.1:" + port, "dev.jgunicorn.demo.Hello")) {
+            Jgunicorn.getWhenUp(client, URI.create("http://127.0.0.1:" + port + "/"), Duration.ofSeconds(30), j);
+            j.await("the custom log", () -> Jgunicorn.read(out).contains("CUSTOM gunicorn.error Booting worker"));
+        }
+    }
+}
