@@ -1,5 +1,6 @@
 package dev.jgunicorn.cli;
 
+import dev.jgunicorn.server.BindAddress;
 import dev.jgunicorn.settings.Config;
 import dev.jgunicorn.settings.Settings;
 import org.slf4j.Logger;
@@ -40,7 +41,10 @@ final class Master {
 
     int run() {
         log.info("Starting jgunicorn {}", Version.get());
-        for (String b : config.get(Settings.BIND)) log.info("Listening at: {} ({})", b, ProcessHandle.current().pid());
+        boolean tls = config.get(Settings.CERTFILE) != null;
+        for (String b : config.get(Settings.BIND)) {
+            log.info("Listening at: {} ({})", Worker.url(BindAddress.parse(b), tls), ProcessHandle.current().pid());
+        }
         log.info("Using worker: {}", Worker.model(config).settingValue);
         if ("gevent".equals(config.get(Settings.WORKER_CLASS))) {
             log.info("worker class gevent runs as virtual: Java's virtual threads play the part of greenlets, no monkey-patching");

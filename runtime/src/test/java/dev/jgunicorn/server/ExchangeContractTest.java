@@ -262,4 +262,25 @@ class ExchangeContractTest {
             assertTrue(refused.startsWith("HTTP/1.1 403 Forbidden"), refused);
         }
     }
+
+    @Test
+    void anAppsExecutorRunsTheHandlers() throws Exception {
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor(r -> new Thread(r, "app-pool"));
+        server.setExecutor(pool);
+        server.createContext("/", ex -> {
+            byte[] b = Thread.currentThread().getName().getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(200, b.length);
+            ex.getResponseBody().write(b);
+            ex.close();
+        });
+        server.start();
+        try {
+            assertEquals(pool, server.getExecutor());
+            assertEquals("app-pool", get(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/")).body());
+        } finally {
+            server.stop(0);
+            pool.shutdown();
+        }
+    }
 }
