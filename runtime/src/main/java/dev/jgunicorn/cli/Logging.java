@@ -5,6 +5,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.joran.JoranConfigurator;
+import ch.qos.logback.classic.net.SyslogAppender;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.Appender;
 import ch.qos.logback.core.ConsoleAppender;
@@ -56,11 +57,15 @@ final class Logging {
         Logger access = ctx.getLogger("gunicorn.access");
         access.setAdditive(false);
         String accesslog = c.get(Settings.ACCESSLOG);
-        if (accesslog == null) {
-            access.setLevel(Level.OFF);
-        } else {
-            access.setLevel(Level.INFO);
-            access.addAppender(appender(ctx, "access", accesslog, "%msg%n", false));
+        access.setLevel(accesslog == null ? Level.OFF : Level.INFO);
+        if (accesslog != null) access.addAppender(appender(ctx, "access", accesslog, "%msg%n", false));
+        if (c.get(Settings.SYSLOG)) {
+            root.addAppender(syslog(ctx, c, "error", "[%pid] [%level] %msg"));
+            if (!c.get(Settings.DISABLE_REDIRECT_ACCESS_TO_SYSLOG)) {
+                // As in Gunicorn, syslog on means access lines too, even without --access-logfile.
+                access.setLevel(Level.INFO);
+                access.addAppender(syslog(ctx, c, "access", "%msg"));
+            }
         }
         if (c.get(Settings.CAPTURE_OUTPUT) && errorlog != null && !errorlog.equals("-")) {
             try {
@@ -71,6 +76,48 @@ final class Logging {
                 throw new IllegalArgumentException("capture_output: cannot open " + errorlog + ": " + e.getMessage(), e);
             }
         }
+    }
+
+    /**
+     * Gunicorn's syslog output: records tagged {@code gunicorn.<prefix>.error} / {@code .access} to syslog_addr.
+     * Logback's SyslogAppender speaks UDP; Gunicorn's unix:// and tcp:// forms are refused with the alternative.
+     */
+    static SyslogAppender syslog(LoggerContext ctx, Config c, String name, String pattern) {
+        String addr = c.get(Settings.SYSLOG_ADDR);
+        if (!addr.startsWith("udp://")) {
+            throw new IllegalArgumentException("syslog_addr " + addr + ": jgunicorn sends syslog over udp://HOST:PORT only;"
+                    + " for a unix socket or TCP use --log-config with a Logback appender");
+        }
+        String hostPort = addr.substring(6);
+        int colon = hostPort.lastIndexOf(':');
+        String host = colon < 0 ? hostPort : hostPort.substring(0, colon);
+        int port = 514;
+        if (colon >= 0) {
+            try {
+                port = Integer.parseInt(hostPort.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("syslog_addr " + addr + ": the port is not a number");
+            }
+        }
+        String facility = c.get(Settings.SYSLOG_FACILITY).toUpperCase(Locale.ROOT);
+        try {
+            SyslogAppender.facilityStringToint(facility);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("syslog_facility " + c.get(Settings.SYSLOG_FACILITY)
+                    + " is not a syslog facility (allowed: kern, user, mail, daemon, auth, syslog, lpr, news, uucp, cron,"
+                    + " authpriv, ftp, local0 to local7)");
+        }
+        String prefix = c.get(Settings.SYSLOG_PREFIX);
+        SyslogAppender a = new SyslogAppender();
+        a.setContext(ctx);
+        a.setName("syslog-" + name);
+        a.setSyslogHost(host.isEmpty() ? "localhost" : host);
+        a.setPort(port);
+        a.setFacility(facility);
+        a.setSuffixPattern("gunicorn." + (prefix == null ? "" : prefix + ".") + name + ": "
+                + pattern.replace("%pid", Long.toString(ProcessHandle.current().pid())));
+        a.start();
+        return a;
     }
 
     /** Gunicorn's level names; like Gunicorn, an unknown name means info. */

@@ -79,7 +79,9 @@ final class Worker {
                 c.get(Settings.PERMIT_UNCONVENTIONAL_HTTP_VERSION), c.get(Settings.CASEFOLD_HTTP_METHOD),
                 c.get(Settings.HEADER_MAP), c.get(Settings.FORWARDER_HEADERS), c.get(Settings.SECURE_SCHEME_HEADERS),
                 c.get(Settings.FORWARDED_ALLOW_IPS), c.get(Settings.REQUIRE_HOST));
-        String accesslog = c.get(Settings.ACCESSLOG);
+        // As in Gunicorn, access lines exist when an access log, a logging config, or syslog (not kept out) asks for them.
+        boolean accessLines = c.get(Settings.ACCESSLOG) != null || c.get(Settings.LOGCONFIG) != null
+                || (c.get(Settings.SYSLOG) && !c.get(Settings.DISABLE_REDIRECT_ACCESS_TO_SYSLOG));
         long maxRequests = c.get(Settings.MAX_REQUESTS);
         if (maxRequests > 0 && c.get(Settings.MAX_REQUESTS_JITTER) > 0) {
             maxRequests += ThreadLocalRandom.current().nextInt(c.get(Settings.MAX_REQUESTS_JITTER) + 1);
@@ -88,7 +90,7 @@ final class Worker {
                 Duration.ofSeconds(c.get(Settings.KEEPALIVE)), Duration.ofSeconds(c.get(Settings.HEADER_TIMEOUT)),
                 Duration.ofSeconds(c.get(Settings.TIMEOUT)), Duration.ofSeconds(c.get(Settings.GRACEFUL_TIMEOUT)),
                 c.get(Settings.BACKLOG), parser,
-                accesslog == null ? null : new AccessLog(c.get(Settings.ACCESS_LOG_FORMAT)), maxRequests);
+                accessLines ? new AccessLog(c.get(Settings.ACCESS_LOG_FORMAT)) : null, maxRequests);
     }
 
     int run() {

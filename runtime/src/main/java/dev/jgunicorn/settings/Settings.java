@@ -25,7 +25,6 @@ public final class Settings {
 
     private static final String MASTER_PENDING = "the master process (process model issue)";
     private static final String METRICS_PENDING = "metrics and statsd (observability issue)";
-    private static final String SYSLOG_PENDING = "syslog output; meanwhile use --log-config with Logback's SyslogAppender";
     private static final String HTTP2_PENDING = "HTTP/2";
 
     private static final String ASGI_REFUSAL = "ASGI is Python's async application protocol and jgunicorn serves"
@@ -481,8 +480,7 @@ public final class Settings {
             .flags("--disable-redirect-access-to-syslog")
             .switchStoring(true)
             .defaultValue(false)
-            .help("With syslog on, keep access log lines out of syslog.")
-            .pending(SYSLOG_PENDING));
+            .help("With syslog on, keep access log lines out of syslog."));
 
     public static final Setting<String> ACCESS_LOG_FORMAT = add(Setting.setting("access_log_format", Section.LOGGING,
                     ValueType.string())
@@ -542,28 +540,25 @@ public final class Settings {
             .defaultFrom(env -> defaultSyslogAddr(),
                     "'udp://localhost:514' ('unix:///var/run/syslog' on macOS, 'unix:///var/run/log' on FreeBSD,"
                             + " 'unix:///dev/log' on OpenBSD)")
-            .help("Where syslog records go: unix://PATH, udp://HOST:PORT or tcp://HOST:PORT.")
-            .pending(SYSLOG_PENDING));
+            .help("Where syslog records go: udp://HOST:PORT (Gunicorn also takes unix:// and tcp://, which jgunicorn"
+                    + " refuses at start: use udp:// or --log-config with a Logback appender)."));
 
     public static final Setting<Boolean> SYSLOG = add(Setting.setting("syslog", Section.LOGGING, ValueType.bool())
             .flags("--log-syslog")
             .switchStoring(true)
             .defaultValue(false)
-            .help("Also send the logs to syslog.")
-            .pending(SYSLOG_PENDING));
+            .help("Also send the logs to syslog."));
 
     public static final Setting<String> SYSLOG_PREFIX = add(Setting.setting("syslog_prefix", Section.LOGGING, ValueType.string())
             .flags("--log-syslog-prefix")
             .metavar("SYSLOG_PREFIX")
-            .help("Program name used in syslog entries.")
-            .pending(SYSLOG_PENDING));
+            .help("Program name used in syslog entries."));
 
     public static final Setting<String> SYSLOG_FACILITY = add(Setting.setting("syslog_facility", Section.LOGGING, ValueType.string())
             .flags("--log-syslog-facility")
             .metavar("SYSLOG_FACILITY")
             .defaultValue("user")
-            .help("Syslog facility name for the records.")
-            .pending(SYSLOG_PENDING));
+            .help("Syslog facility name for the records."));
 
     public static final Setting<Boolean> ENABLE_STDIO_INHERITANCE = add(Setting.setting("enable_stdio_inheritance", Section.LOGGING,
                     ValueType.bool())

@@ -108,4 +108,49 @@ class OperationsTest {
             j.await("the custom log", () -> Jgunicorn.read(out).contains("CUSTOM gunicorn.error Booting worker"));
         }
     }
+
+    @Test
+    void syslogReceivesErrorAndAccessLinesOverUdp(@TempDir Path dir) throws Exception {
+        try (java.net.DatagramSocket syslog = new java.net.DatagramSocket(0, java.net.InetAddress.getByName("127.0.0.1"))) {
+            syslog.setSoTimeout(500);
+            java.util.List<String> lines = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+            Thread reader = Thread.ofVirtual().start(() -> {
+                byte[] buf = new byte[4096];
+                while (!syslog.isClosed()) {
+                    java.net.DatagramPacket p = new java.net.DatagramPacket(buf, buf.length);
+                    try {
+                        syslog.receive(p);
+                        lines.add(new String(p.getData(), 0, p.getLength(), java.nio.charset.StandardCharsets.UTF_8));
+                    } catch (java.io.IOException timeoutOrClosed) {
+                        // keep listening until the socket is closed
+                    }
+                }
+            });
+            int port = Jgunicorn.freePort();
+            try (Jgunicorn j = new Jgunicorn(dir, Map.of(), "--log-syslog", "--log-syslog-to", "udp://127.0.0.1:" + syslog.getLocalPort(),
+                    "--log-syslog-prefix", "demo", "--log-syslog-facility", "local3", "-b", "127.0.0.1:" + port, "dev.jgunicorn.demo.Hello")) {
+                Jgunicorn.getWhenUp(client, URI.create("http://127.0.0.1:" + port + "/from-syslog-test"), Duration.ofSeconds(30), j);
+                j.await("error and access lines in syslog", () -> {
+                    synchronized (lines) {
+                        return lines.stream().anyMatch(l -> l.contains("gunicorn.demo.error: [") && l.contains("Booting worker"))
+                                && lines.stream().anyMatch(l -> l.contains("gunicorn.demo.access: ") && l.contains("GET /from-syslog-test"));
+                    }
+                });
+                synchronized (lines) {
+                    // facility local3 (19) * 8 + severity info (6) = 158
+                    assertTrue(lines.stream().anyMatch(l -> l.startsWith("<158>")), lines.toString());
+                }
+            }
+            syslog.close();
+            reader.join(2000);
+        }
+    }
+
+    @Test
+    void syslogOverTcpIsRefusedAtStartWithTheAlternative(@TempDir Path dir) throws Exception {
+        try (Jgunicorn j = new Jgunicorn(dir, Map.of(), "--log-syslog", "--log-syslog-to", "tcp://127.0.0.1:514", "dev.jgunicorn.demo.Hello")) {
+            assertEquals(1, j.waitFor(Duration.ofSeconds(30)));
+            assertTrue(j.err().contains("syslog_addr tcp://127.0.0.1:514") && j.err().contains("--log-config"), j.err());
+        }
+    }
 }

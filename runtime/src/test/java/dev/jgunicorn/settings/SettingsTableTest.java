@@ -65,7 +65,6 @@ class SettingsTableTest {
             "umask", "initgroups", "proc_name", "default_proc_name", "enable_stdio_inheritance", "control_socket",
             "control_socket_mode", "control_socket_disable",
             "statsd_host", "dogstatsd_tags", "statsd_prefix", "enable_backlog_metric",
-            "syslog", "syslog_addr", "syslog_prefix", "syslog_facility", "disable_redirect_access_to_syslog",
             "http_protocols", "http2_cleartext", "http2_max_concurrent_streams", "http2_initial_window_size",
             "http2_max_frame_size", "http2_max_header_list_size");
 
@@ -204,7 +203,7 @@ class SettingsTableTest {
         refused.addAll(GUNICORN.get(Section.SERVER_HOOKS));
         refused.addAll(GUNICORN.get(Section.DIRTY_ARBITER_HOOKS));
         assertEquals(16 + 4 + 20, refused.size());
-        assertEquals(31, PENDING.size());
+        assertEquals(26, PENDING.size());
         for (Setting<?> s : Settings.ALL) {
             Support expected = refused.contains(s.name()) ? Support.REFUSED
                     : PENDING.contains(s.name()) ? Support.PENDING : Support.SUPPORTED;
@@ -212,7 +211,6 @@ class SettingsTableTest {
         }
         assertTrue(Settings.RELOAD.refusal().contains("master process"));
         assertTrue(Settings.STATSD_HOST.refusal().contains("statsd"));
-        assertTrue(Settings.SYSLOG.refusal().contains("SyslogAppender"));
         assertTrue(Settings.HTTP2_CLEARTEXT.refusal().contains("HTTP/2"));
         assertTrue(Settings.PYTHONPATH.refusal().contains("--classpath"));
         assertTrue(Settings.LOGCONFIG_DICT.refusal().contains("--log-config"));
