@@ -22,6 +22,8 @@ public final class Main {
     static final int EXIT_USAGE = 2;
     static final int EXIT_WORKER_BOOT = 3;
     static final int EXIT_APP_LOAD = 4;
+    /** What -XX:+ExitOnOutOfMemoryError makes a worker JVM exit with (after it booted). */
+    static final int EXIT_OOM = 3;
     /** Set by the master in each worker's environment: the worker's number. */
     static final String WORKER_ENV = "JGUNICORN_WORKER";
 

@@ -3,11 +3,27 @@ package dev.jgunicorn.cli;
 import dev.jgunicorn.server.BindAddress;
 import dev.jgunicorn.settings.Config;
 import dev.jgunicorn.settings.Settings;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.unix.UnixChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.channel.unix.FileDescriptor;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 
+import java.io.File;
 import java.io.IOException;
+import java.net.SocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,20 +34,42 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The master: starts worker JVMs and keeps their number, like Gunicorn's arbiter. Its whole life is one loop
- * over queued signals and exited children. This first version lets each worker bind its own socket with
- * SO_REUSEPORT (Gunicorn's --reuse-port mode); shared listeners, heartbeats and the rest of the arbiter's
- * signals come with the process-model work.
+ * The master, as Gunicorn's arbiter: it opens every listener, starts worker JVMs that serve those same sockets
+ * (passed over a Unix control socket), and keeps their number. Its whole life is one loop over queued signals,
+ * worker reports (boot, heartbeat, recycle) and exited workers. It never serves requests itself.
  */
 final class Master {
     private static final Logger log = LoggerFactory.getLogger("gunicorn.error");
+    private static final long BOOT_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(120);
+    private static final long MAX_BACKOFF_MILLIS = 30_000;
+
+    /** One worker process as the master sees it. */
+    private static final class Child {
+        final int number;
+        final Process process;
+        final long startedNanos = System.nanoTime();
+        boolean retiring;     // replaced by a reload or TTOU: TERM sent or due
+        boolean termSent;
+        String killedFor;     // set when the master itself killed it
+
+        Child(int number, Process process) {
+            this.number = number;
+            this.process = process;
+        }
+    }
 
     private final Config config;
     private final List<String> args;
     private final LinkedBlockingQueue<String> signals = new LinkedBlockingQueue<>();
-    private final Map<Integer, Process> workers = new LinkedHashMap<>();
+    private final Map<Integer, Child> workers = new LinkedHashMap<>();
+    private final List<Channel> listeners = new ArrayList<>();
+    private EventLoopGroup group;
+    private ControlServer control;
+    private Path runDir;
     private int target;
     private int nextNumber = 1;
+    private int fastFailures;
+    private long nextSpawnMillis;
 
     Master(Config config, List<String> args) {
         this.config = config;
@@ -41,31 +79,81 @@ final class Master {
 
     int run() {
         log.info("Starting jgunicorn {}", Version.get());
-        boolean tls = config.get(Settings.CERTFILE) != null;
-        for (String b : config.get(Settings.BIND)) {
-            log.info("Listening at: {} ({})", Worker.url(BindAddress.parse(b), tls), ProcessHandle.current().pid());
+        String pidfile = config.get(Settings.PIDFILE);
+        if (pidfile != null) writePid(pidfile);
+        try {
+            if (Epoll.isAvailable()) openListeners();
+        } catch (IOException e) {
+            log.error("{}", e.getMessage());
+            shutdownNetty();
+            return Main.EXIT_CONFIG;
         }
         log.info("Using worker: {}", Worker.model(config).settingValue);
         if ("gevent".equals(config.get(Settings.WORKER_CLASS))) {
             log.info("worker class gevent runs as virtual: Java's virtual threads play the part of greenlets, no monkey-patching");
         }
-        String pidfile = config.get(Settings.PIDFILE);
-        if (pidfile != null) writePid(pidfile);
         for (String s : List.of("TERM", "INT", "HUP", "TTIN", "TTOU", "USR1", "CHLD")) {
             Signal.handle(new Signal(s), sig -> signals.add(sig.getName()));
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> workers.values().forEach(Process::destroyForcibly)));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> workers.values().forEach(c -> c.process.destroyForcibly())));
         int exit = loop();
+        shutdownNetty();
         if (pidfile != null) config.baseDir().resolve(pidfile).toFile().delete();
         return exit;
     }
 
-    /** One readable loop: act on a signal, reap exited workers, spawn up to the target. */
+    /** The master binds every address once; workers get the descriptors, so no restart ever closes a listener. */
+    private void openListeners() throws IOException {
+        group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("jgunicorn-master", true), EpollIoHandler.newFactory());
+        boolean tls = config.get(Settings.CERTFILE) != null;
+        List<FileDescriptor> fds = new ArrayList<>();
+        for (String b : config.get(Settings.BIND)) {
+            Channel ch = bindWithRetries(BindAddress.parse(b));
+            listeners.add(ch);
+            fds.add(((UnixChannel) ch).fd());
+            log.info("Listening at: {} ({})", Worker.url(ch.localAddress(), tls), ProcessHandle.current().pid());
+        }
+        runDir = Files.createTempDirectory("jgunicorn-" + ProcessHandle.current().pid() + "-");
+        try {
+            control = new ControlServer(group, runDir.resolve("control.sock"), fds);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while opening the control socket");
+        }
+    }
+
+    /** As Gunicorn: a bind that fails is retried 5 times, a second apart, before the master gives up. */
+    private Channel bindWithRetries(SocketAddress address) throws IOException {
+        boolean unix = address instanceof DomainSocketAddress;
+        if (unix) {
+            File f = new File(((DomainSocketAddress) address).path());
+            if (f.exists()) f.delete(); // a stale socket file from an earlier run
+        }
+        ServerBootstrap b = new ServerBootstrap().group(group)
+                .channel(unix ? EpollServerDomainSocketChannel.class : EpollServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, config.get(Settings.BACKLOG))
+                .option(ChannelOption.AUTO_READ, false) // the master never accepts: workers do
+                .childHandler(new ChannelInboundHandlerAdapter());
+        if (!unix) b.option(ChannelOption.SO_REUSEADDR, true);
+        IOException last = null;
+        for (int attempt = 1; attempt <= 5; attempt++) {
+            try {
+                return b.bind(address).sync().channel();
+            } catch (Exception e) {
+                last = new IOException("Connection in use: " + address + " (" + e.getMessage() + ")", e);
+                log.error("{}; retrying in 1 second.", last.getMessage());
+                sleep(1000);
+            }
+        }
+        throw new IOException("Can't connect to " + address + ": " + last.getMessage());
+    }
+
+    /** One readable loop: act on a signal, check boots and heartbeats, reap exited workers, keep the count. */
     private int loop() {
         while (true) {
             String sig;
             try {
-                sig = signals.poll(1, TimeUnit.SECONDS);
+                sig = signals.poll(500, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 sig = "INT";
             }
@@ -84,42 +172,113 @@ final class Master {
                     case "TTOU" -> target = Math.max(1, target - 1);
                     case "USR1" -> {
                         Logging.reopen();
-                        workers.values().forEach(p -> signal(p, "USR1"));
+                        workers.values().forEach(c -> signal(c.process, "USR1"));
                     }
-                    default -> { } // CHLD: the reaping below does the work
+                    default -> { } // CHLD: reaping below does the work
                 }
             }
-            Integer failed = reap();
-            if (failed != null) {
-                log.error("Worker failed to boot (exit {}); stopping", failed);
+            murderStuckWorkers();
+            Integer bootFailure = reap();
+            if (bootFailure != null) {
                 stop(false);
-                return failed == Main.EXIT_APP_LOAD ? Main.EXIT_APP_LOAD : Main.EXIT_WORKER_BOOT;
+                return bootFailure;
             }
             manageWorkers();
         }
     }
 
-    /** Removes exited workers; returns the exit code of one that could not boot (3 or 4), which halts the master. */
+    /** A worker whose heartbeat is older than --timeout is killed (its own log already holds the stuck thread's stack). */
+    private void murderStuckWorkers() {
+        long timeout = TimeUnit.SECONDS.toNanos(config.get(Settings.TIMEOUT));
+        long now = System.nanoTime();
+        for (Child c : workers.values()) {
+            if (control == null || c.killedFor != null || !c.process.isAlive()) continue;
+            ControlServer.Report r = control.report(c.number);
+            if (r.booted && timeout > 0 && now - r.lastBeat > timeout) {
+                log.error("WORKER TIMEOUT (pid:{})", c.process.pid());
+                c.killedFor = "timeout";
+                c.process.destroyForcibly();
+            } else if (!r.booted && now - c.startedNanos > BOOT_TIMEOUT_NANOS) {
+                log.error("Worker (pid:{}) did not boot within {} s", c.process.pid(), TimeUnit.NANOSECONDS.toSeconds(BOOT_TIMEOUT_NANOS));
+                c.killedFor = "boot timeout";
+                c.process.destroyForcibly();
+            }
+        }
+    }
+
+    /**
+     * Removes exited workers and logs why each one went. Returns an exit code when a worker failed before it
+     * booted (4: the app cannot be loaded, 3: any other boot failure): respawning it would fail the same way.
+     */
     private Integer reap() {
-        for (var it = workers.entrySet().iterator(); it.hasNext(); ) {
-            var e = it.next();
-            Process p = e.getValue();
-            if (p.isAlive()) continue;
+        for (var it = workers.values().iterator(); it.hasNext(); ) {
+            Child c = it.next();
+            if (c.process.isAlive()) continue;
             it.remove();
-            int code = p.exitValue();
-            if (code == Main.EXIT_APP_LOAD || code == Main.EXIT_WORKER_BOOT) return code;
-            if (code != 0) log.warn("Worker (pid:{}) exited with code {}", p.pid(), code);
+            ControlServer.Report r = control == null ? null : control.report(c.number);
+            if (control != null) control.forget(c.number);
+            int code = c.process.exitValue();
+            boolean booted = r == null || r.booted;
+            if (!booted && c.killedFor == null) {
+                log.error("Worker (pid:{}) failed to boot (exit code {}); shutting down", c.process.pid(), code);
+                return code == Main.EXIT_APP_LOAD ? Main.EXIT_APP_LOAD : Main.EXIT_WORKER_BOOT;
+            }
+            if (c.retiring && code == 0) continue;
+            String reason = c.killedFor != null ? c.killedFor
+                    : r != null && r.recycling ? "recycle (max-requests)"
+                    : code == 137 ? "killed by SIGKILL (perhaps out of memory)"
+                    : code == Main.EXIT_OOM ? "out of memory"
+                    : "crash (exit code " + code + ")";
+            log.warn("Worker (pid:{}) exited: {}; starting a new one", c.process.pid(), reason);
+            noteExit(c, reason);
         }
         return null;
     }
 
-    private void manageWorkers() {
-        while (workers.size() < target) spawn();
-        while (workers.size() > target) {
-            var oldest = workers.entrySet().iterator().next();
-            workers.remove(oldest.getKey());
-            signal(oldest.getValue(), "TERM");
+    /** Workers that die young in a row are restarted with a growing pause, not in a tight loop. */
+    private void noteExit(Child c, String reason) {
+        boolean young = System.nanoTime() - c.startedNanos < TimeUnit.SECONDS.toNanos(10);
+        if (young && !reason.startsWith("recycle")) {
+            fastFailures++;
+            long pause = Math.min(MAX_BACKOFF_MILLIS, 500L << Math.min(fastFailures, 10));
+            nextSpawnMillis = System.currentTimeMillis() + pause;
+            log.warn("{} workers in a row exited within 10 s of starting; next start in {} ms", fastFailures, pause);
+        } else {
+            fastFailures = 0;
         }
+    }
+
+    private void manageWorkers() {
+        long active = workers.values().stream().filter(c -> !c.retiring).count();
+        if (active < target && System.currentTimeMillis() >= nextSpawnMillis) {
+            for (long i = active; i < target; i++) spawn();
+        }
+        while (active > target) {
+            Child oldest = workers.values().stream().filter(c -> !c.retiring).findFirst().orElseThrow();
+            oldest.retiring = true;
+            oldest.termSent = true;
+            retire(oldest);
+            active--;
+        }
+        // After a reload, old workers leave only once enough new ones serve: no gap without a worker.
+        long bootedNew = workers.values().stream().filter(c -> !c.retiring && booted(c)).count();
+        if (bootedNew >= target) {
+            for (Child c : workers.values()) {
+                if (c.retiring && c.killedFor == null && c.process.isAlive() && !c.termSent) {
+                    c.termSent = true;
+                    retire(c);
+                }
+            }
+        }
+    }
+
+    /** A retiring worker stops accepting at once (the listener stays open for the others) and finishes its requests. */
+    private void retire(Child c) {
+        if (control == null || !control.retire(c.number)) signal(c.process, "TERM");
+    }
+
+    private boolean booted(Child c) {
+        return control == null || control.report(c.number).booted;
     }
 
     private void spawn() {
@@ -127,6 +286,7 @@ final class Master {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         cmd.add("--enable-native-access=ALL-UNNAMED"); // Netty's epoll transport loads its native library
+        cmd.add("-XX:+ExitOnOutOfMemoryError");
         cmd.addAll(config.get(Settings.JVM_ARGS));
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
@@ -134,41 +294,51 @@ final class Master {
         cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO().directory(config.baseDir().toFile());
         pb.environment().put(Main.WORKER_ENV, Integer.toString(n));
-        pb.environment().put("JGUNICORN_REUSE_PORT", "1");
+        if (control != null) {
+            pb.environment().put(ControlServer.ENV_SOCKET, control.path().toString());
+            control.report(n);
+        } else {
+            pb.environment().put("JGUNICORN_REUSE_PORT", "1"); // no epoll: each worker binds with SO_REUSEPORT
+        }
         for (String kv : config.get(Settings.RAW_ENV)) {
             int eq = kv.indexOf('=');
             pb.environment().put(kv.substring(0, eq), kv.substring(eq + 1));
         }
         try {
-            workers.put(n, pb.start());
+            workers.put(n, new Child(n, pb.start()));
         } catch (IOException e) {
             log.error("cannot start a worker: {}", e.getMessage());
         }
     }
 
-    /** HUP: start fresh workers (they read the configuration anew), then gracefully stop the old ones. */
+    /** HUP: start fresh workers (they read the configuration anew); the old ones get TERM once the new ones serve. */
     private void reload() {
         log.info("Hang up: Master");
-        List<Process> old = new ArrayList<>(workers.values());
-        workers.clear();
-        manageWorkers();
-        old.forEach(p -> signal(p, "TERM"));
+        target = config.get(Settings.WORKERS);
+        for (Child c : workers.values()) c.retiring = true;
     }
 
     private void stop(boolean graceful) {
         log.info("Handling signal: {}", graceful ? "term" : "int");
-        workers.values().forEach(p -> signal(p, graceful ? "TERM" : "INT"));
+        workers.values().forEach(c -> signal(c.process, graceful ? "TERM" : "INT"));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(config.get(Settings.GRACEFUL_TIMEOUT) + 1L);
-        for (Process p : workers.values()) {
+        for (Child c : workers.values()) {
             try {
                 long left = Math.max(0, deadline - System.nanoTime());
-                if (!p.waitFor(left, TimeUnit.NANOSECONDS)) p.destroyForcibly();
+                if (!c.process.waitFor(left, TimeUnit.NANOSECONDS)) c.process.destroyForcibly();
             } catch (InterruptedException e) {
-                p.destroyForcibly();
+                c.process.destroyForcibly();
             }
         }
         workers.clear();
         log.info("Shutting down: Master");
+    }
+
+    private void shutdownNetty() {
+        for (Channel l : listeners) l.close().syncUninterruptibly();
+        if (control != null) control.close();
+        if (runDir != null) runDir.toFile().delete();
+        if (group != null) group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
     private static void signal(Process p, String name) {
@@ -179,11 +349,18 @@ final class Master {
         }
     }
 
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private void writePid(String pidfile) {
         try {
             Path p = config.baseDir().resolve(pidfile);
             Files.writeString(p, ProcessHandle.current().pid() + "\n");
-            p.toFile().deleteOnExit();
         } catch (IOException e) {
             log.error("cannot write pidfile {}: {}", pidfile, e.getMessage());
         }

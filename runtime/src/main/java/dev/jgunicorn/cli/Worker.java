@@ -17,8 +17,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 
+import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.channel.unix.FileDescriptor;
+
 import java.io.IOException;
 import java.net.SocketAddress;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
@@ -34,6 +40,7 @@ final class Worker {
     private final int number;
     private final CountDownLatch stop = new CountDownLatch(1);
     private volatile Duration grace;
+    private volatile boolean retiring;
 
     Worker(Config config, int number) {
         this.config = config;
@@ -106,18 +113,24 @@ final class Worker {
         server.createContext("/", handler);
         server.worker().setTls(tls(config));
         server.worker().setProxyProtocol(config.get(Settings.PROXY_PROTOCOL), config.get(Settings.PROXY_ALLOW_IPS));
-        boolean reusePort = System.getenv("JGUNICORN_REUSE_PORT") != null;
+        String controlSocket = System.getenv(ControlServer.ENV_SOCKET);
+        ControlClient control = null;
         try {
-            for (String b : config.get(Settings.BIND)) {
-                SocketAddress bound = server.worker().bind(BindAddress.parse(b), config.get(Settings.BACKLOG), reusePort);
-                log.debug("worker {} listening at {}", number, url(bound, config.get(Settings.CERTFILE) != null));
+            if (controlSocket != null) {
+                control = new ControlClient(Path.of(controlSocket), number, config.get(Settings.BIND).size());
+                adoptListeners(server, control.listeners(30));
+            } else {
+                bindListeners(server);
             }
         } catch (IOException e) {
             log.error("Worker failed to boot: {}", e.getMessage());
+            if (control != null) control.close();
             return Main.EXIT_WORKER_BOOT;
         }
+        ControlClient master = control;
         server.worker().onRecycle(() -> {
-            grace = Duration.ofSeconds(config.get(Settings.GRACEFUL_TIMEOUT));
+            if (master != null) master.send("recycle");
+            retiring = master != null; // the master keeps the listener: the next worker takes the queue
             stop.countDown();
         });
         server.start();
@@ -129,19 +142,80 @@ final class Worker {
             stop.countDown();
         });
         Signal.handle(new Signal("USR1"), s -> Logging.reopen());
-        // A worker never outlives its master (Gunicorn checks the parent pid for the same reason).
-        if (number > 0) ProcessHandle.current().parent().ifPresent(p -> p.onExit().thenRun(() -> {
+        // A worker never outlives its master: the control channel closes the moment the master is gone,
+        // even after kill -9 (Gunicorn watches the parent pid for the same reason).
+        Runnable orphaned = () -> {
             grace = Duration.ZERO;
             stop.countDown();
-        }));
+        };
+        if (master != null) {
+            master.closed().thenRun(orphaned);
+            master.retire().thenRun(() -> {
+                retiring = true;
+                stop.countDown();
+            });
+            master.send("booted");
+            Thread.ofPlatform().daemon().name("jgunicorn-heartbeat").start(() -> heartbeat(server, master));
+        } else if (number > 0) {
+            ProcessHandle.current().parent().ifPresent(p -> p.onExit().thenRun(orphaned));
+        }
         try {
             stop.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         log.info("Worker exiting (pid: {})", ProcessHandle.current().pid());
-        server.worker().stop(grace);
+        // A retiring worker's listeners stay open in the master and the other workers: no need to drain the queue.
+        server.worker().stop(grace, !retiring);
+        if (master != null) master.close();
         return 0;
+    }
+
+    /** Without a master (a pod, or no epoll): bind every address here. */
+    private void bindListeners(JgunicornHttpServer server) throws IOException {
+        boolean reusePort = System.getenv("JGUNICORN_REUSE_PORT") != null;
+        for (String b : config.get(Settings.BIND)) {
+            SocketAddress bound = server.worker().bind(BindAddress.parse(b), config.get(Settings.BACKLOG), reusePort);
+            log.info("Listening at: {} ({})", url(bound, config.get(Settings.CERTFILE) != null), ProcessHandle.current().pid());
+        }
+    }
+
+    /** Under a master: serve the sockets it opened, in bind order. */
+    private void adoptListeners(JgunicornHttpServer server, List<FileDescriptor> fds) throws IOException {
+        List<String> binds = config.get(Settings.BIND);
+        for (int i = 0; i < binds.size(); i++) {
+            boolean unix = BindAddress.parse(binds.get(i)) instanceof DomainSocketAddress;
+            server.worker().adopt(fds.get(i).intValue(), unix);
+        }
+    }
+
+    /**
+     * Tells the master once a second that this worker is alive, as long as every event loop still runs. A loop
+     * blocked for half of --timeout gets its stack written to the error log, so the kill that follows has a cause.
+     */
+    private void heartbeat(JgunicornHttpServer server, ControlClient master) {
+        Duration timeout = Duration.ofSeconds(config.get(Settings.TIMEOUT));
+        Duration dumpAfter = timeout.dividedBy(2).compareTo(Duration.ofSeconds(2)) > 0 ? timeout.dividedBy(2) : Duration.ofSeconds(2);
+        boolean reported = false;
+        while (stop.getCount() > 0) {
+            Optional<Thread> stalled = server.worker().stalledLoop(Duration.ofSeconds(2));
+            if (stalled.isEmpty() || timeout.isZero()) {
+                master.send("beat");
+                reported = false;
+            } else if (!reported && server.worker().stalledLoop(dumpAfter).isPresent()) {
+                reported = true;
+                Thread t = stalled.get();
+                StringBuilder sb = new StringBuilder();
+                for (StackTraceElement e : t.getStackTrace()) sb.append("\n\tat ").append(e);
+                log.error("WORKER STUCK: event loop thread {} has not run for {} s; the master kills this worker at --timeout {} s{}",
+                        t.getName(), dumpAfter.toSeconds(), timeout.toSeconds(), sb);
+            }
+            try {
+                Thread.sleep(1000);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
     }
 
     static String url(SocketAddress a, boolean tls) {

@@ -51,6 +51,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> timer;
     private boolean idle;
     private boolean closing;
+    private int served;
 
     Connection(WorkerServer server) {
         this.server = server;
@@ -135,6 +136,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
 
     private void start(RequestHead head) {
         cancelTimer();
+        served++;
         server.requestStarted();
         Exchange ex = new Exchange(this, head, server.contextFor(head), newBody(head), tlsSession());
         current = ex;
@@ -292,10 +294,14 @@ final class Connection extends ChannelInboundHandlerAdapter {
         channel.close();
     }
 
-    /** Closes an idle connection now, or lets a busy one finish its request first (graceful stop). */
+    /**
+     * Graceful stop: closes a keep-alive connection that waits between requests; a busy one finishes its request
+     * first, and one accepted but not yet read gets its first request served (with Connection: close), since its
+     * client may already have sent it and closing now would reset it.
+     */
     void drain() {
         channel.eventLoop().execute(() -> {
-            if (current == null) channel.close();
+            if (current == null && served > 0 && backlog.isEmpty()) channel.close();
         });
     }
 

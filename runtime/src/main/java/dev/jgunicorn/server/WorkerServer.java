@@ -24,6 +24,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +35,8 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -146,10 +149,45 @@ public final class WorkerServer {
             File f = new File(((DomainSocketAddress) address).path());
             if (f.exists()) f.delete(); // a stale socket file from an earlier run, as Gunicorn removes it
         }
+        ServerBootstrap b = bootstrap(unix).channel(unix ? EpollServerDomainSocketChannel.class : tcpChannel);
+        if (backlog > 0) b.option(ChannelOption.SO_BACKLOG, backlog);
+        if (!unix && reusePort && Epoll.isAvailable()) b.option(EpollChannelOption.SO_REUSEPORT, true);
+        try {
+            Channel ch = b.bind(address).sync().channel();
+            listeners.add(ch);
+            return ch.localAddress();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while binding " + address);
+        } catch (Exception e) {
+            throw new IOException("cannot bind " + address + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Serves a listening socket the master opened and passed over (its descriptor), so restarting or replacing this
+     * worker never closes the listener: connections wait in the master's backlog until some worker accepts them.
+     */
+    public SocketAddress adopt(int fd, boolean unix) throws IOException {
+        ServerChannel ch = unix ? new EpollServerDomainSocketChannel(fd) : new EpollServerSocketChannel(fd);
+        ServerBootstrap b = bootstrap(unix).channelFactory(() -> ch);
+        try {
+            b.register().sync();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while adopting listener fd " + fd);
+        } catch (Exception e) {
+            throw new IOException("cannot serve listener fd " + fd + ": " + e.getMessage(), e);
+        }
+        listeners.add(ch);
+        return ch.localAddress();
+    }
+
+    /** Listener options, the accept-side connection cap and the per-connection pipeline. */
+    private ServerBootstrap bootstrap(boolean unix) {
         ServerBootstrap b = new ServerBootstrap()
                 .group(bossGroup, ioGroup)
-                .channel(unix ? EpollServerDomainSocketChannel.class : tcpChannel)
-                .option(ChannelOption.SO_BACKLOG, backlog > 0 ? backlog : options.backlog())
+                .option(ChannelOption.SO_BACKLOG, options.backlog())
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
                 .handler(new ChannelInitializer<>() {
                     @Override
@@ -178,18 +216,8 @@ public final class WorkerServer {
                 });
         if (!unix) {
             b.option(ChannelOption.SO_REUSEADDR, true).childOption(ChannelOption.TCP_NODELAY, true);
-            if (reusePort && Epoll.isAvailable()) b.option(EpollChannelOption.SO_REUSEPORT, true);
         }
-        try {
-            Channel ch = b.bind(address).sync().channel();
-            listeners.add(ch);
-            return ch.localAddress();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while binding " + address);
-        } catch (Exception e) {
-            throw new IOException("cannot bind " + address + ": " + e.getMessage(), e);
-        }
+        return b;
     }
 
     public List<SocketAddress> addresses() {
@@ -207,25 +235,29 @@ public final class WorkerServer {
         if (!options.timeout().isZero()) {
             ioGroup.next().scheduleAtFixedRate(this::reportSlowRequests, 1, 1, TimeUnit.SECONDS);
         }
+        // Each event loop proves it is alive once a second; the heartbeat to the master depends on it.
+        for (EventExecutor loop : ioGroup) {
+            loop.scheduleAtFixedRate(() -> loopTicks.put(loop, new Tick(Thread.currentThread(), System.nanoTime())),
+                    0, 1, TimeUnit.SECONDS);
+        }
     }
 
     /**
-     * Graceful stop: stop accepting, close idle connections, let requests in flight finish within
-     * {@code grace}, then close whatever is left.
+     * Graceful stop: close idle connections, serve what already waits in the listen queue, stop accepting, let
+     * requests in flight finish within {@code grace} (their responses carry Connection: close), then close the rest.
      */
     public void stop(Duration grace) {
-        draining = true;
-        for (Channel l : listeners) l.close().syncUninterruptibly();
-        for (Connection c : connections) c.drain();
+        stop(grace, true);
+    }
+
+    /** As {@link #stop(Duration)}; without {@code drainQueue} the listeners close at once (others keep serving them). */
+    public void stop(Duration grace, boolean drainQueue) {
         long deadline = System.nanoTime() + grace.toNanos();
-        while (!connections.isEmpty() && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
+        draining = true;
+        for (Connection c : connections) c.drain();
+        if (drainQueue) drainAcceptQueue(deadline);
+        for (Channel l : listeners) l.close().syncUninterruptibly();
+        while (!connections.isEmpty() && System.nanoTime() < deadline) pause();
         if (!connections.isEmpty()) {
             log.warn("graceful timeout: closing {} connection(s) with requests still running", connections.size());
             for (Connection c : connections) c.forceClose();
@@ -233,6 +265,45 @@ public final class WorkerServer {
         if (ownExecutor != null) ownExecutor.shutdownNow();
         bossGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         ioGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    /**
+     * Connections the kernel already queued on the listener were promised an answer (Gunicorn #3397): keep
+     * accepting, each served with Connection: close, until none has arrived for a moment and accepting is not
+     * paused by worker_connections (a paused queue may still hold clients), or until the grace period ends.
+     */
+    private void drainAcceptQueue(long deadline) {
+        lastAccept = System.nanoTime();
+        long quiet = TimeUnit.MILLISECONDS.toNanos(200);
+        while (System.nanoTime() < deadline) {
+            boolean paused = capsConnections() && open.get() >= options.workerConnections();
+            if (!paused && System.nanoTime() - lastAccept > quiet) return;
+            pause();
+        }
+    }
+
+    private volatile long lastAccept;
+
+    private static void pause() {
+        try {
+            Thread.sleep(10);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private record Tick(Thread thread, long nanos) {
+    }
+
+    private final Map<EventExecutor, Tick> loopTicks = new ConcurrentHashMap<>();
+
+    /** An event-loop thread that has not run its liveness tick for {@code limit} (a blocked loop), if any. */
+    public Optional<Thread> stalledLoop(Duration limit) {
+        long now = System.nanoTime();
+        for (Tick t : loopTicks.values()) {
+            if (now - t.nanos() > limit.toNanos()) return Optional.of(t.thread());
+        }
+        return Optional.empty();
     }
 
     // ---- used by connections -------------------------------------------------------------------------
@@ -292,6 +363,7 @@ public final class WorkerServer {
     }
 
     void connectionOpened(Connection c) {
+        lastAccept = System.nanoTime();
         connections.add(c);
         if (draining) c.drain();
     }
@@ -310,7 +382,7 @@ public final class WorkerServer {
             Channel child = (Channel) msg;
             if (open.incrementAndGet() >= options.workerConnections()) pauseAccepting(true);
             child.closeFuture().addListener(f -> {
-                if (open.decrementAndGet() < options.workerConnections() && !draining) pauseAccepting(false);
+                if (open.decrementAndGet() < options.workerConnections()) pauseAccepting(false);
             });
             ctx.fireChannelRead(msg);
         }

@@ -1,0 +1,108 @@
+package dev.jgunicorn.cli;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.channel.unix.FileDescriptor;
+import io.netty.handler.codec.LineBasedFrameDecoder;
+import io.netty.handler.codec.string.StringDecoder;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The master's end of the control channel: a Unix socket each worker connects to. A worker says
+ * {@code hello N}, receives the listening sockets (SCM_RIGHTS), then reports {@code booted}, a {@code beat} each
+ * second while its event loops run, and {@code recycle} before it leaves after max_requests. The master may send
+ * {@code retire}. The master's loop reads the resulting {@link Report}s; nothing here decides anything.
+ */
+final class ControlServer implements AutoCloseable {
+    static final String ENV_SOCKET = "JGUNICORN_CONTROL";
+
+    /** What the master knows of one worker from its messages (written by the control thread, read by the loop). */
+    static final class Report {
+        volatile Channel channel;
+        volatile boolean booted;
+        volatile long lastBeat = System.nanoTime();
+        volatile boolean recycling;
+    }
+
+    private final Map<Integer, Report> reports = new ConcurrentHashMap<>();
+    private final Channel server;
+    private final Path path;
+
+    ControlServer(EventLoopGroup group, Path path, List<FileDescriptor> listeners) throws InterruptedException {
+        this.path = path;
+        this.server = new ServerBootstrap().group(group).channel(EpollServerDomainSocketChannel.class)
+                .childHandler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(new LineBasedFrameDecoder(256), new StringDecoder(StandardCharsets.US_ASCII),
+                                new SimpleChannelInboundHandler<String>() {
+                                    private Report report;
+
+                                    @Override
+                                    protected void channelRead0(ChannelHandlerContext ctx, String line) {
+                                        if (line.startsWith("hello ")) {
+                                            report = report(Integer.parseInt(line.substring(6).strip()));
+                                            report.channel = ctx.channel();
+                                            for (FileDescriptor fd : listeners) ctx.write(fd);
+                                            ctx.flush();
+                                        } else if (report == null) {
+                                            ctx.close(); // not one of our workers
+                                        } else {
+                                            switch (line.strip()) {
+                                                case "booted" -> report.booted = true;
+                                                case "beat" -> report.lastBeat = System.nanoTime();
+                                                case "recycle" -> report.recycling = true;
+                                                default -> { }
+                                            }
+                                        }
+                                    }
+                                });
+                    }
+                })
+                .bind(new DomainSocketAddress(path.toFile())).sync().channel();
+    }
+
+    Path path() {
+        return path;
+    }
+
+    /** The report of worker {@code n}, created when the master starts it. */
+    Report report(int n) {
+        return reports.computeIfAbsent(n, k -> new Report());
+    }
+
+    /** Asks worker {@code n} to stop accepting and leave once its requests are done (reload, TTOU). */
+    boolean retire(int n) {
+        Report r = reports.get(n);
+        Channel ch = r == null ? null : r.channel;
+        if (ch == null || !ch.isActive()) return false;
+        ch.writeAndFlush(line("retire"));
+        return true;
+    }
+
+    void forget(int n) {
+        reports.remove(n);
+    }
+
+    @Override
+    public void close() {
+        server.close().syncUninterruptibly();
+        path.toFile().delete();
+    }
+
+    static io.netty.buffer.ByteBuf line(String s) {
+        return Unpooled.copiedBuffer(s + "\n", StandardCharsets.US_ASCII);
+    }
+}

@@ -1,0 +1,150 @@
+package dev.jgunicorn.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The master and its workers as real processes: shared listeners, restarts without refused connections, supervision. */
+class ProcessModelTest {
+    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    /** One request on a fresh connection; returns the status line or the error. */
+    private static String once(int port, String path) {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout(20_000);
+            s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            InputStream in = s.getInputStream();
+            String r = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+            int eol = r.indexOf("\r\n");
+            return eol < 0 ? "empty answer" : r.substring(0, eol);
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
+    @Test
+    void reloadsNeverRefuseOrResetAConnection(@TempDir Path dir) throws Exception {
+        int port = Jgunicorn.freePort();
+        try (Jgunicorn j = new Jgunicorn(dir, Map.of(), "-w", "2", "-k", "gthread", "-b", "127.0.0.1:" + port, "dev.jgunicorn.demo.Hello")) {
+            Jgunicorn.getWhenUp(client, URI.create("http://127.0.0.1:" + port + "/"), Duration.ofSeconds(30), j);
+            j.await("two workers", () -> j.process.children().count() == 2);
+            AtomicBoolean running = new AtomicBoolean(true);
+            AtomicInteger ok = new AtomicInteger();
+            AtomicReference<String> failure = new AtomicReference<>();
+            Thread load = Thread.ofPlatform().start(() -> {
+                while (running.get()) {
+                    String status = once(port, "/");
+                    if (status.equals("HTTP/1.1 200 OK")) ok.incrementAndGet();
+                    else failure.compareAndSet(null, status);
+                }
+            });
+            for (int reload = 0; reload < 2; reload++) {
+                List<Long> before = j.process.children().map(ProcessHandle::pid).toList();
+                j.signal("HUP");
+                j.await("every worker replaced", () -> j.process.children().count() == 2
+                        && j.process.children().noneMatch(p -> before.contains(p.pid())));
+            }
+            Thread.sleep(500);
+            running.set(false);
+            load.join(30_000);
+            assertEquals(null, failure.get(), "no request failed during two reloads (" + ok.get() + " succeeded)");
+            assertTrue(ok.get() > 20, "requests kept flowing: " + ok.get());
+        }
+    }
+
+    @Test
+    void killingTheMasterWithSigkillLeavesNoOrphans(@TempDir Path dir) throws Exception {
+        int port = Jgunicorn.freePort();
+        try (Jgunicorn j = new Jgunicorn(dir, Map.of(), "-w", "2", "-b", "127.0.0.1:" + port, "dev.jgunicorn.demo.Hello")) {
+            Jgunicorn.getWhenUp(client, URI.create("http://127.0.0.1:" + port + "/"), Duration.ofSeconds(30), j);
+            j.await("two workers", () -> j.process.children().count() == 2);
+            List<ProcessHandle> workers = j.process.children().toList();
+            j.process.destroyForcibly();
+            for (ProcessHandle w : workers) {
+                w.onExit().get(15, TimeUnit.SECONDS);
+                assertFalse(w.isAlive(), "worker " + w.pid() + " outlived its master");
+            }
+        }
+    }
+
+    @Test
+    void aKilledWorkerIsReplacedAndTheReasonLogged(@TempDir Path dir) throws Exception {
+        int port = Jgunicorn.freePort();
+        try (Jgunicorn j = new Jgunicorn(dir, Map.of(), "-b", "127.0.0.1:" + port, "dev.jgunicorn.demo.Hello")) {
+            Jgunicorn.getWhenUp(client, URI.create("http://127.0.0.1:" + port + "/"), Duration.ofSeconds(30), j);
+            j.await("one worker", () -> j.process.children().count() == 1);
+            ProcessHandle worker = j.process.children().findFirst().orElseThrow();
+            worker.destroyForcibly();
+            j.await("the reason in the log", () -> j.err().contains("Worker (pid:" + worker.pid() + ") exited: killed by SIGKILL"));
+            j.await("a new worker", () -> j.process.children().anyMatch(p -> p.pid() != worker.pid()));
+            assertEquals("Hello, World!", Jgunicorn.getWhenUp(client, URI.create("http://127.0.0.1:" + port + "/"), Duration.ofSeconds(30), j).body());
+        }
+    }
+
+    @Test
+    void aCrashingWorkerIsRestartedWithBackoff(@TempDir Path dir) throws Exception {
+        int port = Jgunicorn.freePort();
+        try (Jgunicorn j = new Jgunicorn(dir, Map.of(), "--classpath", Jgunicorn.testClasses(), "-b", "127.0.0.1:" + port,
+                "dev.jgunicorn.testapps.Crash")) {
+            Jgunicorn.getWhenUp(client, URI.create("http://127.0.0.1:" + port + "/"), Duration.ofSeconds(30), j);
+            once(port, "/crash");
+            j.await("the crash reason", () -> j.err().contains("exited: crash (exit code 1)"));
+            assertTrue(j.err().contains("exited within 10 s of starting; next start in"), j.err());
+            assertEquals("alive", Jgunicorn.getWhenUp(client, URI.create("http://127.0.0.1:" + port + "/"), Duration.ofSeconds(30), j).body());
+        }
+    }
+
+    @Test
+    void aStuckEventLoopIsDumpedToTheLogThenKilledAndReplaced(@TempDir Path dir) throws Exception {
+        int port = Jgunicorn.freePort();
+        try (Jgunicorn j = new Jgunicorn(dir, Map.of(), "-k", "eventloop", "-t", "3", "-b", "127.0.0.1:" + port, "dev.jgunicorn.demo.Slow")) {
+            Jgunicorn.getWhenUp(client, URI.create("http://127.0.0.1:" + port + "/?ms=0"), Duration.ofSeconds(30), j);
+            ProcessHandle worker = j.process.children().findFirst().orElseThrow();
+            Thread.ofPlatform().start(() -> once(port, "/?ms=60000")); // blocks an event loop: breaks the eventloop rule
+            j.await("the stuck thread's stack", () -> j.err().contains("WORKER STUCK") && j.err().contains("dev.jgunicorn.demo.Slow.handle"));
+            j.await("the kill", () -> j.err().contains("WORKER TIMEOUT (pid:" + worker.pid() + ")"));
+            j.await("the reason", () -> j.err().contains("Worker (pid:" + worker.pid() + ") exited: timeout"));
+            assertEquals("slept 0 ms\n", Jgunicorn.getWhenUp(client, URI.create("http://127.0.0.1:" + port + "/?ms=0"), Duration.ofSeconds(30), j).body());
+        }
+    }
+
+    /** Gunicorn #3397: on TERM, a client already waiting in the listen queue is served, not reset. */
+    @Test
+    void termServesConnectionsAlreadyQueuedInTheBacklog(@TempDir Path dir) throws Exception {
+        int port = Jgunicorn.freePort();
+        try (Jgunicorn j = new Jgunicorn(dir, Map.of(), "-k", "gthread", "--worker-connections", "1", "-b", "127.0.0.1:" + port,
+                "dev.jgunicorn.demo.Slow")) {
+            Jgunicorn.getWhenUp(client, URI.create("http://127.0.0.1:" + port + "/?ms=0"), Duration.ofSeconds(30), j);
+            AtomicReference<String> first = new AtomicReference<>();
+            AtomicReference<String> queued = new AtomicReference<>();
+            Thread a = Thread.ofPlatform().start(() -> first.set(once(port, "/?ms=2000")));
+            Thread.sleep(500); // the worker holds its one connection: further clients wait in the kernel's queue
+            Thread b = Thread.ofPlatform().start(() -> queued.set(once(port, "/?ms=0")));
+            Thread.sleep(300);
+            j.signal("TERM");
+            a.join(20_000);
+            b.join(20_000);
+            assertEquals("HTTP/1.1 200 OK", first.get());
+            assertEquals("HTTP/1.1 200 OK", queued.get(), "the queued client was served during the graceful stop");
+            assertEquals(0, j.waitFor(Duration.ofSeconds(30)));
+        }
+    }
+}
