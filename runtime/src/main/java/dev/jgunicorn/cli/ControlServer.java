@@ -27,6 +27,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class ControlServer implements AutoCloseable {
     static final String ENV_SOCKET = "JGUNICORN_CONTROL";
+    /** The kinds of the listeners the master passes, in order: "tcp" or "unix", comma separated. */
+    static final String ENV_LISTENERS = "JGUNICORN_LISTENERS";
 
     /** What the master knows of one worker from its messages (written by the control thread, read by the loop). */
     static final class Report {

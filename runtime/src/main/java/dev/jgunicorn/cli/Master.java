@@ -68,6 +68,7 @@ final class Master {
     private Path runDir;
     private int target;
     private int nextNumber = 1;
+    private String listenerKinds = "";
     private int fastFailures;
     private long nextSpawnMillis;
 
@@ -107,12 +108,20 @@ final class Master {
         group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("jgunicorn-master", true), EpollIoHandler.newFactory());
         boolean tls = config.get(Settings.CERTFILE) != null;
         List<FileDescriptor> fds = new ArrayList<>();
+        List<String> kinds = new ArrayList<>();
+        // As in Gunicorn: with systemd's sockets the bind list is ignored, except for fd:// entries.
+        List<InheritedSockets.Inherited> systemd = InheritedSockets.fromSystemd(System.getenv());
+        for (InheritedSockets.Inherited s : systemd) listeners.add(adopt(s));
         for (String b : config.get(Settings.BIND)) {
-            Channel ch = bindWithRetries(BindAddress.parse(b));
-            listeners.add(ch);
+            if (b.startsWith("fd://")) listeners.add(adopt(InheritedSockets.fromBind(b)));
+            else if (systemd.isEmpty()) listeners.add(bindWithRetries(BindAddress.parse(b)));
+        }
+        for (Channel ch : listeners) {
             fds.add(((UnixChannel) ch).fd());
+            kinds.add(ch instanceof EpollServerDomainSocketChannel ? "unix" : "tcp");
             log.info("Listening at: {} ({})", Worker.url(ch.localAddress(), tls), ProcessHandle.current().pid());
         }
+        listenerKinds = String.join(",", kinds);
         runDir = Files.createTempDirectory("jgunicorn-" + ProcessHandle.current().pid() + "-");
         try {
             control = new ControlServer(group, runDir.resolve("control.sock"), fds);
@@ -120,6 +129,18 @@ final class Master {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while opening the control socket");
         }
+    }
+
+    /** Serves an inherited listening descriptor (never accepting on it here, like the master's own listeners). */
+    private Channel adopt(InheritedSockets.Inherited s) throws IOException {
+        Channel ch = s.unix() ? new EpollServerDomainSocketChannel(s.fd()) : new EpollServerSocketChannel(s.fd());
+        ch.config().setAutoRead(false);
+        try {
+            group.register(ch).sync();
+        } catch (Exception e) {
+            throw new IOException("cannot use inherited descriptor " + s.fd() + ": " + e.getMessage(), e);
+        }
+        return ch;
     }
 
     /** As Gunicorn: a bind that fails is retried 5 times, a second apart, before the master gives up. */
@@ -294,8 +315,10 @@ final class Master {
         cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO().directory(config.baseDir().toFile());
         pb.environment().put(Main.WORKER_ENV, Integer.toString(n));
+        for (String v : List.of("LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES")) pb.environment().remove(v); // the master's, not theirs
         if (control != null) {
             pb.environment().put(ControlServer.ENV_SOCKET, control.path().toString());
+            pb.environment().put(ControlServer.ENV_LISTENERS, listenerKinds);
             control.report(n);
         } else {
             pb.environment().put("JGUNICORN_REUSE_PORT", "1"); // no epoll: each worker binds with SO_REUSEPORT

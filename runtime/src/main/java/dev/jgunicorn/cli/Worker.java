@@ -17,7 +17,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 
-import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.channel.unix.FileDescriptor;
 
 import java.io.IOException;
@@ -55,7 +54,9 @@ final class Worker {
                     + " is not implemented by jgunicorn: only http; put an HTTP proxy in front instead of uwsgi_pass");
         }
         if (c.get(Settings.CERTFILE) != null || c.get(Settings.KEYFILE) != null) tls(c); // fail at start, not per connection
-        for (String b : c.get(Settings.BIND)) BindAddress.parse(b);
+        for (String b : c.get(Settings.BIND)) {
+            if (!b.startsWith("fd://")) BindAddress.parse(b); // fd:// is checked by the master that adopts it
+        }
         for (String e : c.get(Settings.RAW_ENV)) {
             if (!e.contains("=")) throw new SettingException("raw_env", "raw_env entry '" + e + "' is not KEY=VALUE");
         }
@@ -117,8 +118,10 @@ final class Worker {
         ControlClient control = null;
         try {
             if (controlSocket != null) {
-                control = new ControlClient(Path.of(controlSocket), number, config.get(Settings.BIND).size());
-                adoptListeners(server, control.listeners(30));
+                String listed = System.getenv().getOrDefault(ControlServer.ENV_LISTENERS, "");
+                List<String> kinds = listed.isEmpty() ? List.of() : List.of(listed.split(","));
+                control = new ControlClient(Path.of(controlSocket), number, kinds.size());
+                adoptListeners(server, control.listeners(30), kinds);
             } else {
                 bindListeners(server);
             }
@@ -180,13 +183,9 @@ final class Worker {
         }
     }
 
-    /** Under a master: serve the sockets it opened, in bind order. */
-    private void adoptListeners(JgunicornHttpServer server, List<FileDescriptor> fds) throws IOException {
-        List<String> binds = config.get(Settings.BIND);
-        for (int i = 0; i < binds.size(); i++) {
-            boolean unix = BindAddress.parse(binds.get(i)) instanceof DomainSocketAddress;
-            server.worker().adopt(fds.get(i).intValue(), unix);
-        }
+    /** Under a master: serve the sockets it opened or inherited, in its order. */
+    private void adoptListeners(JgunicornHttpServer server, List<FileDescriptor> fds, List<String> kinds) throws IOException {
+        for (int i = 0; i < fds.size(); i++) server.worker().adopt(fds.get(i).intValue(), kinds.get(i).equals("unix"));
     }
 
     /**

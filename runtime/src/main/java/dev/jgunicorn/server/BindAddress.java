@@ -5,7 +5,10 @@ import io.netty.channel.unix.DomainSocketAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 
-/** Parses Gunicorn's bind forms: HOST, HOST:PORT, [v6]:PORT, tcp://HOST:PORT, unix:PATH, unix://PATH. */
+/**
+ * Parses Gunicorn's bind forms: HOST, HOST:PORT, [v6]:PORT, tcp://HOST:PORT, unix:PATH, unix://PATH.
+ * ({@code fd://N} is adopted by the master, see InheritedSockets.)
+ */
 public final class BindAddress {
     private BindAddress() {
     }
@@ -15,7 +18,8 @@ public final class BindAddress {
         if (b.startsWith("unix://")) return new DomainSocketAddress(b.substring(7));
         if (b.startsWith("unix:")) return new DomainSocketAddress(b.substring(5));
         if (b.startsWith("fd://")) {
-            throw new IllegalArgumentException("bind " + bind + ": fd:// listeners come with the master process; bind a HOST:PORT");
+            throw new IllegalArgumentException("bind " + bind + ": an inherited descriptor is only served under the master"
+                    + " (on Linux); bind HOST:PORT instead");
         }
         if (b.startsWith("tcp://")) b = b.substring(6);
         String host;

@@ -40,6 +40,17 @@ class ProcessModelTest {
         }
     }
 
+    /** Requests until one is answered 200 (the server is still starting), for at most 30 s. */
+    private static String okWithin(int port, Process p) throws InterruptedException {
+        String status = "";
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!status.equals("HTTP/1.1 200 OK") && System.nanoTime() < deadline && p.isAlive()) {
+            status = once(port, "/");
+            if (!status.equals("HTTP/1.1 200 OK")) Thread.sleep(200);
+        }
+        return status;
+    }
+
     @Test
     void reloadsNeverRefuseOrResetAConnection(@TempDir Path dir) throws Exception {
         int port = Jgunicorn.freePort();
@@ -145,6 +156,42 @@ class ProcessModelTest {
             assertEquals("HTTP/1.1 200 OK", first.get());
             assertEquals("HTTP/1.1 200 OK", queued.get(), "the queued client was served during the graceful stop");
             assertEquals(0, j.waitFor(Duration.ofSeconds(30)));
+        }
+    }
+
+    /** systemd socket activation: the socket systemd-socket-activate opened (fd 3) is served; the bind list is ignored. */
+    @Test
+    void systemdSocketActivation(@TempDir Path dir) throws Exception {
+        int port = Jgunicorn.freePort();
+        List<String> cmd = new java.util.ArrayList<>(List.of("systemd-socket-activate", "-l", "127.0.0.1:" + port,
+                "-E", "JAVA_TOOL_OPTIONS=-Xmx128m", Jgunicorn.JAVA, "-jar", Jgunicorn.JAR.toString(), "-b", "127.0.0.1:1", "dev.jgunicorn.demo.Hello"));
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("out.log").toFile()).start();
+        try {
+            // systemd-socket-activate starts the program on the first connection, which then waits in the queue
+            assertEquals("HTTP/1.1 200 OK", okWithin(port, p), Jgunicorn.read(dir.resolve("out.log")));
+            assertTrue(Jgunicorn.read(dir.resolve("out.log")).contains("Listening at: http://127.0.0.1:" + port));
+        } finally {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }
+    }
+
+    /** fd://N: a listening socket opened by the parent process and inherited at exec. */
+    @Test
+    void inheritedDescriptorBind(@TempDir Path dir) throws Exception {
+        int port = Jgunicorn.freePort();
+        String py = "import os, socket, sys\n"
+                + "s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
+                + "s.bind(('127.0.0.1', int(sys.argv[1]))); s.listen(128); os.set_inheritable(s.fileno(), True)\n"
+                + "os.execv(sys.argv[2], sys.argv[2:] + ['-b', 'fd://%d' % s.fileno(), 'dev.jgunicorn.demo.Hello'])\n";
+        Process p = new ProcessBuilder("python3", "-c", py, Integer.toString(port), Jgunicorn.JAVA, "-Xmx128m", "-jar", Jgunicorn.JAR.toString())
+                .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(dir.resolve("out.log").toFile()).start();
+        try {
+            assertEquals("HTTP/1.1 200 OK", okWithin(port, p), Jgunicorn.read(dir.resolve("out.log")));
+        } finally {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
         }
     }
 }
