@@ -34,6 +34,7 @@ final class ControlServer implements AutoCloseable {
     static final class Report {
         volatile Channel channel;
         volatile boolean booted;
+        volatile long bootedNanos;
         volatile long lastBeat = System.nanoTime();
         volatile boolean recycling;
     }
@@ -63,7 +64,10 @@ final class ControlServer implements AutoCloseable {
                                             ctx.close(); // not one of our workers
                                         } else {
                                             switch (line.strip()) {
-                                                case "booted" -> report.booted = true;
+                                                case "booted" -> {
+                                                    report.bootedNanos = System.nanoTime();
+                                                    report.booted = true;
+                                                }
                                                 case "beat" -> report.lastBeat = System.nanoTime();
                                                 case "recycle" -> report.recycling = true;
                                                 default -> { }

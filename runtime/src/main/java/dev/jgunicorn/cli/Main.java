@@ -67,9 +67,21 @@ public final class Main {
             err.println("jgunicorn: error: No application specified: give APP (e.g. dev.jgunicorn.demo.Hello) or wsgi_app in the config file.");
             return EXIT_USAGE;
         }
+        boolean inWorker = System.getenv(WORKER_ENV) != null;
         try {
             Worker.checkSettings(config);
-            AppLoader.load(config.app(), AppLoader.classLoader(config.get(Settings.CLASSPATH), config.baseDir()));
+            if (config.get(Settings.RELOAD)) {
+                if (config.get(Settings.PRELOAD_APP)) {
+                    throw new SettingException("reload", "--reload and --preload cannot be combined (as in Gunicorn): a"
+                            + " preloaded app's class-data archive would be made again on every change; drop --preload in development");
+                }
+                ReloadWatcher.validateLiteralExtraFiles(config.get(Settings.RELOAD_EXTRA_FILES), config.baseDir());
+            }
+            // As in Gunicorn, the master loads the app only for --check-config or --preload; otherwise the app's
+            // initialisation runs in the workers alone (a worker that cannot load it stops the master with 4).
+            if (!inWorker && (checkOnly || config.get(Settings.PRELOAD_APP))) {
+                AppLoader.load(config.app(), AppLoader.classLoader(config.get(Settings.CLASSPATH), config.baseDir()));
+            }
         } catch (AppLoadException e) {
             err.println("Error: " + e.getMessage());
             return checkOnly ? EXIT_CONFIG : EXIT_APP_LOAD;

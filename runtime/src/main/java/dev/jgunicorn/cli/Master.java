@@ -3,6 +3,7 @@ package dev.jgunicorn.cli;
 import dev.jgunicorn.server.BindAddress;
 import dev.jgunicorn.settings.Config;
 import dev.jgunicorn.settings.Settings;
+import dev.jgunicorn.settings.ValueType;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -48,6 +49,7 @@ final class Master {
         final int number;
         final Process process;
         final long startedNanos = System.nanoTime();
+        boolean bootLogged;
         boolean retiring;     // replaced by a reload or TTOU: TERM sent or due
         boolean termSent;
         String killedFor;     // set when the master itself killed it
@@ -69,13 +71,42 @@ final class Master {
     private int target;
     private int nextNumber = 1;
     private String listenerKinds = "";
+    private Path archive;
+    private ReloadWatcher watcher;
     private int fastFailures;
     private long nextSpawnMillis;
 
     Master(Config config, List<String> args) {
         this.config = config;
         this.args = args;
-        this.target = config.get(Settings.WORKERS);
+        this.target = workerCount(config);
+    }
+
+    /** --workers, or for auto the count the cgroup limits allow (see {@link CgroupLimits#autoWorkers}). */
+    static int workerCount(Config config) {
+        int w = config.get(Settings.WORKERS);
+        if (w != ValueType.IntOrAuto.AUTO) return w;
+        CgroupLimits limits = CgroupLimits.read();
+        int n = CgroupLimits.autoWorkers(limits, Runtime.getRuntime().availableProcessors(), perWorkerBytes(config));
+        log.info("workers auto: {} ({}, {} CPUs visible)", n, limits.describe(), Runtime.getRuntime().availableProcessors());
+        return n;
+    }
+
+    /** A worker's expected footprint: its -Xmx (from --jvm-arg) plus 64 MiB of JVM overhead, or 256 MiB. */
+    private static long perWorkerBytes(Config config) {
+        long heap = 192L << 20;
+        for (String a : config.get(Settings.JVM_ARGS)) {
+            if (a.startsWith("-Xmx")) {
+                String v = a.substring(4).toLowerCase(java.util.Locale.ROOT);
+                long unit = v.endsWith("g") ? 1L << 30 : v.endsWith("m") ? 1L << 20 : v.endsWith("k") ? 1L << 10 : 1;
+                try {
+                    heap = Long.parseLong(unit == 1 ? v : v.substring(0, v.length() - 1)) * unit;
+                } catch (NumberFormatException ignored) {
+                    // the JVM itself will reject a bad -Xmx at start
+                }
+            }
+        }
+        return heap + (64L << 20);
     }
 
     int run() {
@@ -90,6 +121,7 @@ final class Master {
             return Main.EXIT_CONFIG;
         }
         log.info("Using worker: {}", Worker.model(config).settingValue);
+        if (config.get(Settings.PRELOAD_APP)) archive = ClassDataArchive.prepare(config, args, workerJvm()).orElse(null);
         if ("gevent".equals(config.get(Settings.WORKER_CLASS))) {
             log.info("worker class gevent runs as virtual: Java's virtual threads play the part of greenlets, no monkey-patching");
         }
@@ -97,7 +129,9 @@ final class Master {
             Signal.handle(new Signal(s), sig -> signals.add(sig.getName()));
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> workers.values().forEach(c -> c.process.destroyForcibly())));
+        if (config.get(Settings.RELOAD)) watcher = reloadWatcher();
         int exit = loop();
+        if (watcher != null) watcher.close();
         shutdownNetty();
         if (pidfile != null) config.baseDir().resolve(pidfile).toFile().delete();
         return exit;
@@ -198,6 +232,12 @@ final class Master {
                     default -> { } // CHLD: reaping below does the work
                 }
             }
+            if (watcher != null) {
+                watcher.poll().ifPresent(change -> {
+                    log.info("Reloading: {}", change);
+                    reload();
+                });
+            }
             murderStuckWorkers();
             Integer bootFailure = reap();
             if (bootFailure != null) {
@@ -215,6 +255,10 @@ final class Master {
         for (Child c : workers.values()) {
             if (control == null || c.killedFor != null || !c.process.isAlive()) continue;
             ControlServer.Report r = control.report(c.number);
+            if (r.booted && !c.bootLogged) {
+                c.bootLogged = true;
+                log.info("Worker (pid:{}) booted in {} ms", c.process.pid(), TimeUnit.NANOSECONDS.toMillis(r.bootedNanos - c.startedNanos));
+            }
             if (r.booted && timeout > 0 && now - r.lastBeat > timeout) {
                 log.error("WORKER TIMEOUT (pid:{})", c.process.pid());
                 c.killedFor = "timeout";
@@ -302,8 +346,8 @@ final class Master {
         return control == null || control.report(c.number).booted;
     }
 
-    private void spawn() {
-        int n = nextNumber++;
+    /** The worker JVM's command up to the main class: java, its options (and the class-data archive), the class path. */
+    private List<String> workerJvm() {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         cmd.add("--enable-native-access=ALL-UNNAMED"); // Netty's epoll transport loads its native library
@@ -311,6 +355,19 @@ final class Master {
         cmd.addAll(config.get(Settings.JVM_ARGS));
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
+        return cmd;
+    }
+
+    private void spawn() {
+        int n = nextNumber++;
+        List<String> cmd = workerJvm();
+        if (archive != null) {
+            cmd.add(1, "-XX:SharedArchiveFile=" + archive);
+            // the JDK's base archive was dumped without --enable-native-access and says so on every start; the
+            // worker's boot time in the master's log shows whether the archive helped
+            cmd.add(2, "-Xlog:cds*=off");
+            cmd.add(3, "-Xlog:aot*=off");
+        }
         cmd.add(Main.class.getName());
         cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO().directory(config.baseDir().toFile());
@@ -334,10 +391,22 @@ final class Master {
         }
     }
 
+    /** --reload watches the app's class path, the config file and the extra files. */
+    private ReloadWatcher reloadWatcher() {
+        List<Path> watched = new ArrayList<>();
+        for (String c : config.get(Settings.CLASSPATH)) watched.add(config.baseDir().resolve(c));
+        String configFile = config.get(Settings.CONFIG);
+        if (configFile != null && Files.isRegularFile(config.baseDir().resolve(configFile))) {
+            watched.add(config.baseDir().resolve(configFile));
+        }
+        return new ReloadWatcher(watched, config.get(Settings.RELOAD_EXTRA_FILES), config.baseDir(),
+                config.get(Settings.RELOAD_ENGINE), java.time.Duration.ofSeconds(1));
+    }
+
     /** HUP: start fresh workers (they read the configuration anew); the old ones get TERM once the new ones serve. */
     private void reload() {
         log.info("Hang up: Master");
-        target = config.get(Settings.WORKERS);
+        target = workerCount(config);
         for (Child c : workers.values()) c.retiring = true;
     }
 

@@ -110,6 +110,7 @@ final class Worker {
             return Main.EXIT_APP_LOAD;
         }
         ServerOptions options = options(config);
+        if (System.getenv(ClassDataArchive.ENV_TRAINING) != null) return train(options);
         JgunicornHttpServer server = new JgunicornHttpServer(options);
         server.createContext("/", handler);
         server.worker().setTls(tls(config));
@@ -171,6 +172,41 @@ final class Worker {
         // A retiring worker's listeners stay open in the master and the other workers: no need to drain the queue.
         server.worker().stop(grace, !retiring);
         if (master != null) master.close();
+        return 0;
+    }
+
+    /**
+     * The --preload training run: with the app loaded (above), serve a few requests to an internal handler on a
+     * loopback port so the server's classes load too, then exit; the JVM archives every class it loaded. The app's
+     * own handler is never called, so training has no side effects on the app's data.
+     */
+    private int train(ServerOptions options) {
+        JgunicornHttpServer server = new JgunicornHttpServer(options);
+        server.createContext("/", ex -> {
+            byte[] body = ex.getRequestBody().readAllBytes();
+            ex.getResponseHeaders().set("Content-Type", "text/plain");
+            ex.sendResponseHeaders(200, body.length == 0 ? -1 : body.length);
+            if (body.length > 0) ex.getResponseBody().write(body);
+            ex.close();
+        });
+        try {
+            server.bind(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+            server.start();
+            int port = server.getAddress().getPort();
+            for (String request : List.of("GET /?q=1 HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
+                    "POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok",
+                    "POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n2\r\nok\r\n0\r\n\r\n")) {
+                try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+                    s.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    s.getInputStream().readAllBytes();
+                }
+            }
+        } catch (IOException e) {
+            log.error("training run failed: {}", e.getMessage());
+            return 1;
+        } finally {
+            server.stop(0);
+        }
         return 0;
     }
 

@@ -72,12 +72,14 @@ public final class Settings {
 
     // ---- Worker Processes -----------------------------------------------------------------------
 
-    public static final Setting<Integer> WORKERS = add(Setting.setting("workers", Section.WORKER_PROCESSES, ValueType.nonNegative())
+    public static final Setting<Integer> WORKERS = add(Setting.setting("workers", Section.WORKER_PROCESSES, ValueType.countOrAuto())
             .flags("-w", "--workers")
             .metavar("INT")
-            .defaultFrom(env -> fromEnv(env, "workers", "WEB_CONCURRENCY", ValueType.nonNegative(), 1),
+            .defaultFrom(env -> fromEnv(env, "workers", "WEB_CONCURRENCY", ValueType.countOrAuto(), 1),
                     "$WEB_CONCURRENCY or 1")
-            .help("How many worker JVMs the master keeps running; each one serves the app on its own."));
+            .help("How many worker JVMs the master keeps running; each one serves the app on its own. auto sizes it"
+                    + " from the container's cgroup limits: 2 x CPUs + 1, capped so the workers fit in 80% of the"
+                    + " memory limit (jgunicorn's addition, Gunicorn #2877)."));
 
     public static final Setting<String> WORKER_CLASS = add(Setting.setting("worker_class", Section.WORKER_PROCESSES,
                     ValueType.oneOf("sync", "gthread", "virtual", "eventloop", "gevent"))
@@ -203,24 +205,24 @@ public final class Settings {
             .flags("--reload")
             .switchStoring(true)
             .defaultValue(false)
-            .help("Development mode: restart the workers when a watched file (the app's classes or jars) changes.")
-            .pending(MASTER_PENDING));
+            .help("Development mode: restart the workers when a watched file changes: the --classpath jars and class"
+                    + " directories, the config file and --reload-extra-file entries. Not combinable with --preload."));
 
     public static final Setting<String> RELOAD_ENGINE = add(Setting.setting("reload_engine", Section.DEBUGGING,
                     ValueType.oneOf("auto", "poll", "inotify"))
             .flags("--reload-engine")
             .metavar("STRING")
             .defaultValue("auto")
-            .help("How --reload notices changed files: by polling or through inotify.")
-            .pending(MASTER_PENDING));
+            .help("How --reload notices changed files: poll (size, time and inode once a second), inotify (directory"
+                    + " events), or auto (polling, which also sees changes on network and bind mounts)."));
 
     public static final Setting<List<String>> RELOAD_EXTRA_FILES = add(Setting.setting("reload_extra_files", Section.DEBUGGING,
                     ValueType.repeated())
             .flags("--reload-extra-file")
             .metavar("FILES")
             .defaultValue(List.of())
-            .help("A further file or glob pattern whose change triggers a --reload; repeat the flag for several.")
-            .pending(MASTER_PENDING));
+            .help("A further file or glob pattern whose change triggers a --reload; repeat the flag for several."
+                    + " Literal paths must exist; globs are expanded again on every check."));
 
     public static final Setting<Boolean> SPEW = add(Setting.setting("spew", Section.DEBUGGING, ValueType.bool())
             .flags("--spew")
@@ -248,8 +250,9 @@ public final class Settings {
             .flags("--preload")
             .switchStoring(true)
             .defaultValue(false)
-            .help("Load the app in the master before the workers start, so a broken app fails the start at once.")
-            .pending(MASTER_PENDING));
+            .help("Load the app in the master before the workers start, so a broken app fails the start at once, and"
+                    + " start workers from a class-data-sharing archive made by a short training run, so they boot"
+                    + " faster and share class metadata (the JVM's counterpart of copy-on-write after fork)."));
 
     public static final Setting<Boolean> SENDFILE = add(Setting.setting("sendfile", Section.SERVER_MECHANICS,
                     ValueType.orNone(ValueType.bool()))

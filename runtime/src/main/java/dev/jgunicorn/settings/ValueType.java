@@ -54,6 +54,11 @@ public interface ValueType<T> {
         return new IntType(min, max, true);
     }
 
+    /** A non-negative count, or {@code auto} (stored as {@link IntOrAuto#AUTO}) for "size it from the machine". */
+    static ValueType<Integer> countOrAuto() {
+        return new IntOrAuto(new IntType(0, Integer.MAX_VALUE, false));
+    }
+
     static ValueType<Boolean> bool() {
         return BoolType.INSTANCE;
     }
@@ -154,6 +159,30 @@ public interface ValueType<T> {
         public String describe() {
             if (max == Integer.MAX_VALUE) return "an integer >= " + min;
             return "an integer from " + min + " to " + max;
+        }
+    }
+
+    record IntOrAuto(IntType inner) implements ValueType<Integer> {
+        public static final int AUTO = -1;
+
+        @Override
+        public Integer parse(String word) {
+            return word.strip().equalsIgnoreCase("auto") ? AUTO : inner.parse(word);
+        }
+
+        @Override
+        public Integer fromConfig(Object value) {
+            return value instanceof String s && s.strip().equalsIgnoreCase("auto") ? AUTO : inner.fromConfig(value);
+        }
+
+        @Override
+        public String describe() {
+            return inner.describe() + ", or auto";
+        }
+
+        @Override
+        public String render(Integer value) {
+            return value != null && value == AUTO ? "'auto'" : Py.literal(value);
         }
     }
 

@@ -122,6 +122,15 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void workersTakeAutoAndSayItWhenRefused() throws Exception {
+        assertEquals(ValueType.IntOrAuto.AUTO, load(Map.of(), "-w", "auto", "app.App").get(Settings.WORKERS));
+        assertEquals(ValueType.IntOrAuto.AUTO, load(Map.of("WEB_CONCURRENCY", "auto"), "app.App").get(Settings.WORKERS));
+        assertTrue(load(Map.of(), "-w", "auto", "app.App").describe().matches("(?s).*\\nworkers\\s+= 'auto'\\n.*"));
+        SettingException e = assertThrows(SettingException.class, () -> load(Map.of(), "-w", "lots", "app.App"));
+        assertTrue(e.getMessage().contains("workers") && e.getMessage().contains("or auto"), e.getMessage());
+    }
+
+    @Test
     void unknownFlagIsAUsageError() {
         ConfigLoader.UsageException e = assertThrows(ConfigLoader.UsageException.class, () -> load(Map.of(), "--wrokers", "2", "app.App"));
         assertTrue(e.getMessage().contains("--wrokers"), e.getMessage());
