@@ -26,6 +26,8 @@ public final class Main {
     static final int EXIT_OOM = 3;
     /** Set by the master in each worker's environment: the worker's number. */
     static final String WORKER_ENV = "JGUNICORN_WORKER";
+    /** Set in the master that --daemon re-started in its own session. */
+    static final String DAEMON_ENV = "JGUNICORN_DAEMONIZED";
 
     private Main() {
     }
@@ -106,6 +108,38 @@ public final class Main {
             }
         }
         if (workerNumber != null) return new Worker(config, Integer.parseInt(workerNumber)).run();
+        if (config.get(Settings.DAEMON) && !daemonized()) return daemonize(config, args, err);
         return new Master(config, args).run();
+    }
+
+    /** True in the master that --daemon started in its own session. */
+    static boolean daemonized() {
+        return System.getenv(DAEMON_ENV) != null;
+    }
+
+    /**
+     * -D/--daemon: start the master again in a new session (setsid) with its stdio on /dev/null (unless
+     * --enable-stdio-inheritance), then leave; the JVM cannot fork, so this is Gunicorn's double fork done by exec.
+     */
+    private static int daemonize(Config config, List<String> args, PrintStream err) {
+        List<String> cmd = new java.util.ArrayList<>(List.of("setsid",
+                ProcessHandle.current().info().command().orElse("java"), "--enable-native-access=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        cmd.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(config.baseDir().toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        if (config.get(Settings.ENABLE_STDIO_INHERITANCE)) {
+            pb.redirectOutput(ProcessBuilder.Redirect.INHERIT).redirectError(ProcessBuilder.Redirect.INHERIT);
+        } else {
+            pb.redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD);
+        }
+        pb.environment().put(DAEMON_ENV, "1");
+        try {
+            pb.start();
+            return 0;
+        } catch (IOException e) {
+            err.println("Error: cannot daemonize: " + e.getMessage());
+            return EXIT_CONFIG;
+        }
     }
 }

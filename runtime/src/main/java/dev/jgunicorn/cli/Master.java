@@ -125,7 +125,7 @@ final class Master {
         if ("gevent".equals(config.get(Settings.WORKER_CLASS))) {
             log.info("worker class gevent runs as virtual: Java's virtual threads play the part of greenlets, no monkey-patching");
         }
-        for (String s : List.of("TERM", "INT", "HUP", "TTIN", "TTOU", "USR1", "CHLD")) {
+        for (String s : List.of("TERM", "INT", "HUP", "TTIN", "TTOU", "USR1", "WINCH", "CHLD")) {
             Signal.handle(new Signal(s), sig -> signals.add(sig.getName()));
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> workers.values().forEach(c -> c.process.destroyForcibly())));
@@ -148,6 +148,7 @@ final class Master {
         for (InheritedSockets.Inherited s : systemd) listeners.add(adopt(s));
         for (String b : config.get(Settings.BIND)) {
             if (b.startsWith("fd://")) listeners.add(adopt(InheritedSockets.fromBind(b)));
+            else if (config.get(Settings.REUSE_PORT)) log.info("Listening at: {} in each worker (--reuse-port)", b);
             else if (systemd.isEmpty()) listeners.add(bindWithRetries(BindAddress.parse(b)));
         }
         for (Channel ch : listeners) {
@@ -225,6 +226,15 @@ final class Master {
                     case "HUP" -> reload();
                     case "TTIN" -> target++;
                     case "TTOU" -> target = Math.max(1, target - 1);
+                    case "WINCH" -> {
+                        // terminals send WINCH on resize: only a daemonized master takes it as "stop all workers"
+                        if (Main.daemonized()) {
+                            log.info("graceful stop of workers");
+                            target = 0;
+                        } else {
+                            log.debug("SIGWINCH ignored: not daemonized");
+                        }
+                    }
                     case "USR1" -> {
                         Logging.reopen();
                         workers.values().forEach(c -> signal(c.process, "USR1"));
@@ -377,8 +387,9 @@ final class Master {
             pb.environment().put(ControlServer.ENV_SOCKET, control.path().toString());
             pb.environment().put(ControlServer.ENV_LISTENERS, listenerKinds);
             control.report(n);
-        } else {
-            pb.environment().put("JGUNICORN_REUSE_PORT", "1"); // no epoll: each worker binds with SO_REUSEPORT
+        }
+        if (control == null || config.get(Settings.REUSE_PORT)) {
+            pb.environment().put("JGUNICORN_REUSE_PORT", "1"); // each worker binds its own socket with SO_REUSEPORT
         }
         for (String kv : config.get(Settings.RAW_ENV)) {
             int eq = kv.indexOf('=');

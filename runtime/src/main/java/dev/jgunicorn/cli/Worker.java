@@ -122,7 +122,8 @@ final class Worker {
                 String listed = System.getenv().getOrDefault(ControlServer.ENV_LISTENERS, "");
                 List<String> kinds = listed.isEmpty() ? List.of() : List.of(listed.split(","));
                 control = new ControlClient(Path.of(controlSocket), number, kinds.size());
-                adoptListeners(server, control.listeners(30), kinds);
+                if (kinds.isEmpty()) bindListeners(server); // --reuse-port: each worker binds its own socket
+                else adoptListeners(server, control.listeners(30), kinds);
             } else {
                 bindListeners(server);
             }

@@ -269,8 +269,7 @@ public final class Settings {
             .switchStoring(true)
             .defaultValue(false)
             .help("Set SO_REUSEPORT so each worker binds its own listening socket and the kernel spreads"
-                    + " connections across them.")
-            .pending(MASTER_PENDING));
+                    + " connections across them."));
 
     public static final Setting<String> CHDIR = add(Setting.setting("chdir", Section.SERVER_MECHANICS, ValueType.string())
             .flags("--chdir")
@@ -283,8 +282,9 @@ public final class Settings {
             .flags("-D", "--daemon")
             .switchStoring(true)
             .defaultValue(false)
-            .help("Detach from the terminal and run in the background.")
-            .pending(MASTER_PENDING));
+            .help("Detach from the terminal and run in the background (the master starts itself again in a new"
+                    + " session; stdio goes to /dev/null unless --enable-stdio-inheritance). WINCH then stops all workers"
+                    + " and keeps the master."));
 
     public static final Setting<List<String>> RAW_ENV = add(Setting.setting("raw_env", Section.SERVER_MECHANICS, ValueType.repeated())
             .flags("-e", "--env")
@@ -568,8 +568,7 @@ public final class Settings {
             .flags("-R", "--enable-stdio-inheritance")
             .switchStoring(true)
             .defaultValue(false)
-            .help("Keep stdin, stdout and stderr attached when running as a daemon.")
-            .pending(MASTER_PENDING));
+            .help("Keep stdin, stdout and stderr attached when running as a daemon."));
 
     public static final Setting<String> STATSD_HOST = add(Setting.setting("statsd_host", Section.LOGGING, ValueType.string())
             .flags("--statsd-host")

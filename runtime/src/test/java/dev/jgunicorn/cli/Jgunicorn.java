@@ -77,7 +77,7 @@ final class Jgunicorn implements AutoCloseable {
         long deadline = System.nanoTime() + within.toNanos();
         Exception last = null;
         while (System.nanoTime() < deadline) {
-            if (!j.process.isAlive()) throw new AssertionError("jgunicorn exited: " + j.process.exitValue() + "\n" + j.err());
+            if (!j.process.isAlive() && j.process.exitValue() != 0) throw new AssertionError("jgunicorn exited: " + j.process.exitValue() + "\n" + j.err());
             try {
                 return client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
             } catch (IOException e) {

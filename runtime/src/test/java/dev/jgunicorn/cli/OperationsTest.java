@@ -153,4 +153,33 @@ class OperationsTest {
             assertTrue(j.err().contains("syslog_addr tcp://127.0.0.1:514") && j.err().contains("--log-config"), j.err());
         }
     }
+
+    @Test
+    void daemonDetachesAndWinchStopsTheWorkersButKeepsTheMaster(@TempDir Path dir) throws Exception {
+        int port = Jgunicorn.freePort();
+        Path pidfile = dir.resolve("jg.pid");
+        Path errors = dir.resolve("error.log");
+        try (Jgunicorn j = new Jgunicorn(dir, Map.of(), "-D", "-p", pidfile.toString(), "--error-logfile", errors.toString(),
+                "-b", "127.0.0.1:" + port, "dev.jgunicorn.demo.Hello")) {
+            assertEquals(0, j.waitFor(Duration.ofSeconds(30)), "the launching process returns at once");
+            j.await("the daemon's pidfile", () -> !Jgunicorn.read(pidfile).isBlank());
+            long pid = Long.parseLong(Jgunicorn.read(pidfile).strip());
+            ProcessHandle daemon = ProcessHandle.of(pid).orElseThrow();
+            try {
+                assertTrue(daemon.parent().map(p -> p.pid() != ProcessHandle.current().pid()).orElse(true));
+                assertEquals("Hello, World!", Jgunicorn.getWhenUp(client, URI.create("http://127.0.0.1:" + port + "/"), Duration.ofSeconds(30), j).body());
+                new ProcessBuilder("kill", "-WINCH", Long.toString(pid)).start().waitFor();
+                j.await("no workers after WINCH", () -> daemon.children().count() == 0);
+                assertTrue(daemon.isAlive(), "the master stays");
+                new ProcessBuilder("kill", "-TTIN", Long.toString(pid)).start().waitFor();
+                assertEquals("Hello, World!", Jgunicorn.getWhenUp(client, URI.create("http://127.0.0.1:" + port + "/"), Duration.ofSeconds(30), j).body());
+                new ProcessBuilder("kill", "-TERM", Long.toString(pid)).start().waitFor();
+                daemon.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+                assertTrue(Jgunicorn.read(errors).contains("graceful stop of workers"), Jgunicorn.read(errors));
+            } finally {
+                daemon.descendants().forEach(ProcessHandle::destroyForcibly);
+                daemon.destroyForcibly();
+            }
+        }
+    }
 }

@@ -194,4 +194,14 @@ class ProcessModelTest {
             p.destroyForcibly();
         }
     }
+
+    @Test
+    void reusePortLetsEachWorkerBindItsOwnSocket(@TempDir Path dir) throws Exception {
+        int port = Jgunicorn.freePort();
+        try (Jgunicorn j = new Jgunicorn(dir, Map.of(), "--reuse-port", "-w", "2", "-b", "127.0.0.1:" + port, "dev.jgunicorn.demo.Hello")) {
+            Jgunicorn.getWhenUp(client, URI.create("http://127.0.0.1:" + port + "/"), Duration.ofSeconds(30), j);
+            j.await("both workers listening", () -> j.err().split("Listening at: http://127.0.0.1:" + port, -1).length - 1 == 2);
+            assertTrue(j.err().contains("in each worker (--reuse-port)"), j.err());
+        }
+    }
 }
