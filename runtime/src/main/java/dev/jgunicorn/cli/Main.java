@@ -72,6 +72,7 @@ public final class Main {
         boolean inWorker = System.getenv(WORKER_ENV) != null;
         try {
             Worker.checkSettings(config);
+            if (!inWorker) WorkerIdentity.of(config); // an unknown --user or --group stops the start here
             if (config.get(Settings.RELOAD)) {
                 if (config.get(Settings.PRELOAD_APP)) {
                     throw new SettingException("reload", "--reload and --preload cannot be combined (as in Gunicorn): a"

@@ -73,6 +73,7 @@ final class Master {
     private String listenerKinds = "";
     private Path archive;
     private ReloadWatcher watcher;
+    private final WorkerIdentity identity;
     private int fastFailures;
     private long nextSpawnMillis;
 
@@ -80,6 +81,7 @@ final class Master {
         this.config = config;
         this.args = args;
         this.target = workerCount(config);
+        this.identity = WorkerIdentity.of(config);
     }
 
     /** --workers, or for auto the count the cgroup limits allow (see {@link CgroupLimits#autoWorkers}). */
@@ -164,11 +166,13 @@ final class Master {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while opening the control socket");
         }
+        identity.grantAccess(runDir);
+        identity.grantAccess(control.path());
     }
 
     /** Serves an inherited listening descriptor (never accepting on it here, like the master's own listeners). */
     private Channel adopt(InheritedSockets.Inherited s) throws IOException {
-        Channel ch = s.unix() ? new EpollServerDomainSocketChannel(s.fd()) : new EpollServerSocketChannel(s.fd());
+        Channel ch = s.unix() ? new EpollServerDomainSocketChannel(s.fd(), true) : new EpollServerSocketChannel(s.fd());
         ch.config().setAutoRead(false);
         try {
             group.register(ch).sync();
@@ -194,7 +198,9 @@ final class Master {
         IOException last = null;
         for (int attempt = 1; attempt <= 5; attempt++) {
             try {
-                return b.bind(address).sync().channel();
+                Channel ch = b.bind(address).sync().channel();
+                if (unix) identity.applyToSocketFile(Path.of(((DomainSocketAddress) address).path()));
+                return ch;
             } catch (Exception e) {
                 last = new IOException("Connection in use: " + address + " (" + e.getMessage() + ")", e);
                 log.error("{}; retrying in 1 second.", last.getMessage());
@@ -380,7 +386,7 @@ final class Master {
         }
         cmd.add(Main.class.getName());
         cmd.addAll(args);
-        ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO().directory(config.baseDir().toFile());
+        ProcessBuilder pb = new ProcessBuilder(identity.wrap(cmd)).inheritIO().directory(config.baseDir().toFile());
         pb.environment().put(Main.WORKER_ENV, Integer.toString(n));
         for (String v : List.of("LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES")) pb.environment().remove(v); // the master's, not theirs
         if (control != null) {

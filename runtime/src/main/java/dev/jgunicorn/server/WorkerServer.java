@@ -169,7 +169,7 @@ public final class WorkerServer {
      * worker never closes the listener: connections wait in the master's backlog until some worker accepts them.
      */
     public SocketAddress adopt(int fd, boolean unix) throws IOException {
-        ServerChannel ch = unix ? new EpollServerDomainSocketChannel(fd) : new EpollServerSocketChannel(fd);
+        ServerChannel ch = unix ? new EpollServerDomainSocketChannel(fd, true) : new EpollServerSocketChannel(fd);
         ServerBootstrap b = bootstrap(unix).channelFactory(() -> ch);
         try {
             b.register().sync();

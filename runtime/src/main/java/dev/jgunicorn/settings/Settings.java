@@ -309,30 +309,28 @@ public final class Settings {
             .flags("-u", "--user")
             .metavar("USER")
             .defaultFrom(env -> null, "the user jgunicorn runs as")
-            .help("User name or uid the workers switch to after they start.")
-            .pending(MASTER_PENDING));
+            .help("User name or uid the workers run as (the master starts them through setpriv; it must run as root"
+                    + " to switch). The master itself keeps its user, as in Gunicorn."));
 
     public static final Setting<String> GROUP = add(Setting.setting("group", Section.SERVER_MECHANICS, ValueType.nameOrNumber())
             .flags("-g", "--group")
             .metavar("GROUP")
             .defaultFrom(env -> null, "the group jgunicorn runs as")
-            .help("Group name or gid the workers switch to after they start.")
-            .pending(MASTER_PENDING));
+            .help("Group name or gid the workers run as (through setpriv, like --user)."));
 
     public static final Setting<Integer> UMASK = add(Setting.setting("umask", Section.SERVER_MECHANICS,
                     ValueType.anyBase(0, Integer.MAX_VALUE))
             .flags("-m", "--umask")
             .metavar("INT")
             .defaultValue(0)
-            .help("File-mode mask for files jgunicorn creates, such as unix sockets; a leading 0 means octal (022).")
-            .pending(MASTER_PENDING));
+            .help("File-mode mask for files jgunicorn creates: unix socket files of --bind get mode 0777 & ~umask, and"
+                    + " workers start with this umask; a leading 0 means octal (022)."));
 
     public static final Setting<Boolean> INITGROUPS = add(Setting.setting("initgroups", Section.SERVER_MECHANICS, ValueType.bool())
             .flags("--initgroups")
             .switchStoring(true)
             .defaultValue(false)
-            .help("When switching user, also take on that user's supplementary groups.")
-            .pending(MASTER_PENDING));
+            .help("When switching user, also take on that user's supplementary groups."));
 
     public static final Setting<String> TMP_UPLOAD_DIR = add(Setting.setting("tmp_upload_dir", Section.SERVER_MECHANICS,
                     ValueType.string())

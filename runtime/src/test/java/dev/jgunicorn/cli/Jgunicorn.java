@@ -28,7 +28,12 @@ final class Jgunicorn implements AutoCloseable {
     final Path stderr;
 
     Jgunicorn(Path dir, Map<String, String> env, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(JAVA, "-Xmx128m", "-jar", JAR.toString()));
+        this(JAR, dir, env, args);
+    }
+
+    /** Runs {@code jar} (a copy, e.g. one every user can read) instead of the build's jar. */
+    Jgunicorn(Path jar, Path dir, Map<String, String> env, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(JAVA, "-Xmx128m", "-jar", jar.toString()));
         cmd.addAll(List.of(args));
         stdout = Files.createTempFile("jgunicorn", ".out");
         stderr = Files.createTempFile("jgunicorn", ".err");

@@ -182,4 +182,34 @@ class OperationsTest {
             }
         }
     }
+
+    /** -u/-g/-m: workers run as the given user and group; the master's unix socket gets the umask and the owner. */
+    @Test
+    void workersRunAsTheGivenUserGroupAndUmask() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "switching users needs root");
+        Path pub = Files.createTempDirectory(Path.of("/tmp"), "jgunicorn-identity-");
+        try {
+            Files.setPosixFilePermissions(pub, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+            Path jar = Files.copy(Jgunicorn.JAR, pub.resolve("jgunicorn.jar"));
+            Files.setPosixFilePermissions(jar, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            Path sock = pub.resolve("app.sock");
+            int port = Jgunicorn.freePort();
+            try (Jgunicorn j = new Jgunicorn(jar, pub, Map.of(), "-u", "nobody", "-g", "nogroup", "-m", "027",
+                    "-b", "127.0.0.1:" + port, "-b", "unix:" + sock, "dev.jgunicorn.demo.Hello")) {
+                assertEquals("Hello, World!", Jgunicorn.getWhenUp(client, URI.create("http://127.0.0.1:" + port + "/"), Duration.ofSeconds(30), j).body());
+                ProcessHandle worker = j.process.children().findFirst().orElseThrow();
+                String status = Files.readString(Path.of("/proc/" + worker.pid() + "/status"));
+                assertTrue(status.matches("(?s).*\\nUid:\\s+65534\\s.*"), status);
+                assertTrue(status.matches("(?s).*\\nGid:\\s+65534\\s.*"), status);
+                assertEquals("rwxr-x---", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(sock)));
+                assertEquals(65534, Files.getAttribute(sock, "unix:uid"));
+                Process curl = new ProcessBuilder("curl", "-s", "-m", "10", "--unix-socket", sock.toString(), "http://x/").start();
+                assertEquals("Hello, World!", new String(curl.getInputStream().readAllBytes()));
+            }
+        } finally {
+            try (var files = Files.walk(pub)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+    }
 }
