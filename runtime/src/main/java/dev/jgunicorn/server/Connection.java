@@ -21,6 +21,7 @@ import javax.net.ssl.SSLSession;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -37,6 +38,8 @@ final class Connection extends ChannelInboundHandlerAdapter {
     private static final long MAX_DRAIN = 1024 * 1024;
     /** The event-loop model hands the handler a complete body; larger bodies are refused with 413. */
     static final long EVENTLOOP_MAX_BODY = 16L * 1024 * 1024;
+    private static final RequestError TOO_LARGE_FOR_EVENTLOOP = new RequestError(413, "Content Too Large",
+            "the eventloop worker buffers bodies up to " + EVENTLOOP_MAX_BODY + " bytes", true);
 
     private final WorkerServer server;
     private final ServerOptions options;
@@ -138,13 +141,13 @@ final class Connection extends ChannelInboundHandlerAdapter {
         cancelTimer();
         served++;
         server.requestStarted();
-        Exchange ex = new Exchange(this, head, server.contextFor(head), newBody(head), tlsSession());
+        URI uri = Uris.parse(head.uri()); // parsed once: context matching and getRequestURI() share it
+        Exchange ex = new Exchange(this, head, uri, server.contextFor(uri), newBody(head), tlsSession());
         current = ex;
         currentBodyEnded = false;
         dispatchOnEnd = options.model() == WorkerModel.EVENTLOOP && head.hasBody();
-        if (head.chunked() == false && head.contentLength() > EVENTLOOP_MAX_BODY && dispatchOnEnd) {
-            refuse(new RequestError(413, "Content Too Large", "the eventloop worker buffers bodies up to "
-                    + EVENTLOOP_MAX_BODY + " bytes", true));
+        if (dispatchOnEnd && !head.chunked() && head.contentLength() > EVENTLOOP_MAX_BODY) {
+            refuse(TOO_LARGE_FOR_EVENTLOOP);
             return;
         }
         if (!dispatchOnEnd) server.dispatch(ex);
@@ -176,8 +179,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
                 chunk.release();
                 current = null;
                 ex.discard();
-                refuse(new RequestError(413, "Content Too Large", "the eventloop worker buffers bodies up to "
-                        + EVENTLOOP_MAX_BODY + " bytes", true));
+                refuse(TOO_LARGE_FOR_EVENTLOOP);
                 return;
             }
             ex.body().offer(chunk.content());

@@ -39,7 +39,7 @@ final class Exchange extends HttpExchange {
     final long startNanos = System.nanoTime();
     final long startMillis = System.currentTimeMillis();
 
-    private volatile URI uri;
+    private final URI uri;
     private InputStream in;
     private OutputStream out;
     private ResponseBodyStream responseBody;
@@ -55,7 +55,8 @@ final class Exchange extends HttpExchange {
 
     private final HttpExchange facade;
 
-    Exchange(Connection connection, RequestHead head, ContextImpl context, RequestBodyStream body, SSLSession tls) {
+    Exchange(Connection connection, RequestHead head, URI uri, ContextImpl context, RequestBodyStream body, SSLSession tls) {
+        this.uri = uri;
         this.facade = tls == null ? this : new TlsExchange(this, tls);
         this.connection = connection;
         this.head = head;
@@ -126,9 +127,7 @@ final class Exchange extends HttpExchange {
 
     @Override
     public URI getRequestURI() {
-        URI u = uri;
-        if (u == null) uri = u = Uris.parse(head.uri());
-        return u;
+        return uri;
     }
 
     @Override

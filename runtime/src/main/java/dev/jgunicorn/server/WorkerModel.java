@@ -36,18 +36,17 @@ public enum WorkerModel {
     /** The executor that runs handlers, or null for the event-loop model. */
     ExecutorService newExecutor(int threads) {
         return switch (this) {
-            case SYNC -> Executors.newSingleThreadExecutor(named("jgunicorn-sync", false));
-            case GTHREAD -> Executors.newFixedThreadPool(Math.max(1, threads), named("jgunicorn-thread", false));
+            case SYNC -> Executors.newSingleThreadExecutor(named("jgunicorn-sync"));
+            case GTHREAD -> Executors.newFixedThreadPool(Math.max(1, threads), named("jgunicorn-thread"));
             case VIRTUAL -> Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("jgunicorn-vthread-", 0).factory());
             case EVENTLOOP -> null;
         };
     }
 
-    private static ThreadFactory named(String prefix, boolean daemon) {
+    private static ThreadFactory named(String prefix) {
         AtomicInteger n = new AtomicInteger();
         return r -> {
             Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
-            t.setDaemon(daemon);
             return t;
         };
     }

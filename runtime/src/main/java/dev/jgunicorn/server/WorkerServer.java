@@ -3,7 +3,6 @@ package dev.jgunicorn.server;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import dev.jgunicorn.http.Http1RequestDecoder;
-import dev.jgunicorn.http.RequestHead;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -316,8 +315,7 @@ public final class WorkerServer {
         return recycling;
     }
 
-    ContextImpl contextFor(RequestHead head) {
-        URI u = Uris.parse(head.uri());
+    ContextImpl contextFor(URI u) {
         String path = u.getPath();
         // OPTIONS * and authority-form targets have no path: the root context answers them
         if (path == null || !path.startsWith("/")) path = "/";
