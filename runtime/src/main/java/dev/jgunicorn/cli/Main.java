@@ -109,6 +109,8 @@ public final class Main {
             }
         }
         if (workerNumber != null) return new Worker(config, Integer.parseInt(workerNumber)).run();
+        // In a pod the supervisor is Kubernetes: this process is the one worker, PID 1, and TERM drains it.
+        if (config.get(Settings.NO_MASTER)) return new Worker(config, 0).run();
         if (config.get(Settings.DAEMON) && !daemonized()) return daemonize(config, args, err);
         return new Master(config, args).run();
     }

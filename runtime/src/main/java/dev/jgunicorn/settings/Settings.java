@@ -34,7 +34,7 @@ public final class Settings {
     private static final String DICTCONFIG_REFUSAL = "this is Python's logging.dictConfig schema; use --log-config"
             + " with a Logback XML file instead";
     private static final String HOOK_REFUSAL = "server hooks are Python callables run inside Gunicorn's processes;"
-            + " put per-request logic into an HttpExchange Filter of your app instead";
+            + " name a Java class implementing dev.jgunicorn.hooks.ServerHooks with the hooks setting (--hooks) instead";
     private static final String DIRTY_REFUSAL = "dirty arbiters host Python DirtyApp classes in a separate process"
             + " pool; run blocking jobs in an executor inside your app instead";
 
@@ -857,6 +857,28 @@ public final class Settings {
             .metavar("OPTION")
             .defaultValue(List.of())
             .help("An option for the worker JVMs, e.g. --jvm-arg=-Xmx256m; repeat the flag for several."));
+
+    public static final Setting<Boolean> NO_MASTER = add(Setting.setting("no_master", Section.JVM, ValueType.bool())
+            .flags("--no-master")
+            .switchStoring(true)
+            .defaultValue(false)
+            .help("Serve in this process as a single worker, with no master: for a container whose supervisor"
+                    + " (Kubernetes) replaces, scales and restarts workers. TERM drains gracefully; workers is ignored."));
+
+    public static final Setting<String> ADMIN_BIND = add(Setting.setting("admin_bind", Section.JVM, ValueType.string())
+            .flags("--admin-bind")
+            .metavar("ADDRESS")
+            .help("HOST:PORT of the admin listener serving /metrics (Prometheus), /healthz and /readyz; off when"
+                    + " unset. It never shares a port with the app; under a master, the master serves it for all workers.")
+            .pending(METRICS_PENDING));
+
+    public static final Setting<String> HOOKS = add(Setting.setting("hooks", Section.JVM, ValueType.string())
+            .flags("--hooks")
+            .metavar("CLASS")
+            .help("A class implementing dev.jgunicorn.hooks.ServerHooks (found on classpath), whose methods run at the"
+                    + " moments of Gunicorn's server hooks (on_starting, when_ready, pre_fork, post_fork, ...);"
+                    + " jgunicorn's counterpart of the Python hook settings.")
+            .pending(MASTER_PENDING));
 
     // ---- the table ------------------------------------------------------------------------------
 
