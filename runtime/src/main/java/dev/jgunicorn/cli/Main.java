@@ -2,6 +2,7 @@ package dev.jgunicorn.cli;
 
 import dev.jgunicorn.app.AppLoadException;
 import dev.jgunicorn.app.AppLoader;
+import dev.jgunicorn.hooks.Hooks;
 import dev.jgunicorn.settings.Config;
 import dev.jgunicorn.settings.ConfigLoader;
 import dev.jgunicorn.settings.SettingException;
@@ -14,7 +15,8 @@ import java.util.List;
 
 /**
  * The {@code jgunicorn} command: resolve the settings, check the app, then run the master (which starts
- * worker processes) or, inside a worker process, the worker itself. Exit codes follow Gunicorn:
+ * worker processes) or, inside a worker process or with --no-master, the worker itself; {@code jgunicorn ctl}
+ * talks to a running master (see {@link Ctl}). Exit codes follow Gunicorn:
  * 0 ok, 1 bad configuration, 2 bad command line, 3 a worker failed to boot, 4 the app failed to load.
  */
 public final class Main {
@@ -37,6 +39,7 @@ public final class Main {
     }
 
     static int run(List<String> args, PrintStream out, PrintStream err) {
+        if (!args.isEmpty() && args.get(0).equals("ctl")) return Ctl.run(args.subList(1, args.size()), out, err);
         Config config;
         try {
             ConfigLoader.Result r = new ConfigLoader(System.getenv(), Path.of("").toAbsolutePath(),
@@ -70,7 +73,9 @@ public final class Main {
             return EXIT_USAGE;
         }
         boolean inWorker = System.getenv(WORKER_ENV) != null;
+        Hooks hooks = null;
         try {
+            if (!inWorker) hooks = Hooks.load(config); // a bad hooks class stops the start here, with its reason
             Worker.checkSettings(config);
             if (!inWorker) WorkerIdentity.of(config); // an unknown --user or --group stops the start here
             if (config.get(Settings.RELOAD)) {
@@ -108,11 +113,11 @@ public final class Main {
                 log.warn("ssl_version is deprecated (as in Gunicorn) and has no effect: the JDK negotiates the TLS version");
             }
         }
-        if (workerNumber != null) return new Worker(config, Integer.parseInt(workerNumber)).run();
+        if (workerNumber != null) return new Worker(config, Integer.parseInt(workerNumber), Hooks.load(config)).run();
         // In a pod the supervisor is Kubernetes: this process is the one worker, PID 1, and TERM drains it.
-        if (config.get(Settings.NO_MASTER)) return new Worker(config, 0).run();
+        if (config.get(Settings.NO_MASTER)) return new Worker(config, 0, hooks).run();
         if (config.get(Settings.DAEMON) && !daemonized()) return daemonize(config, args, err);
-        return new Master(config, args).run();
+        return new Master(config, args, hooks).run();
     }
 
     /** True in the master that --daemon started in its own session. */

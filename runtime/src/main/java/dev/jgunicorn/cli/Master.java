@@ -1,7 +1,12 @@
 package dev.jgunicorn.cli;
 
+import dev.jgunicorn.hooks.Arbiter;
+import dev.jgunicorn.hooks.Hooks;
+import dev.jgunicorn.hooks.WorkerInfo;
 import dev.jgunicorn.server.BindAddress;
 import dev.jgunicorn.settings.Config;
+import dev.jgunicorn.settings.ConfigLoader;
+import dev.jgunicorn.settings.SettingException;
 import dev.jgunicorn.settings.Settings;
 import dev.jgunicorn.settings.ValueType;
 import io.netty.bootstrap.ServerBootstrap;
@@ -31,18 +36,24 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The master, as Gunicorn's arbiter: it opens every listener, starts worker JVMs that serve those same sockets
- * (passed over a Unix control socket), and keeps their number. Its whole life is one loop over queued signals,
- * worker reports (boot, heartbeat, recycle) and exited workers. It never serves requests itself.
+ * (passed over a Unix socket, the worker link), and keeps their number. Its whole life is one loop over queued
+ * signals and control-socket commands, worker reports (boot, heartbeat, recycle) and exited workers. It never
+ * serves requests itself.
  */
 final class Master {
     private static final Logger log = LoggerFactory.getLogger("gunicorn.error");
     private static final long BOOT_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(120);
     private static final long MAX_BACKOFF_MILLIS = 30_000;
+    /** Set by USR2 in the new master's environment: the old master's worker link, which hands over the listeners. */
+    static final String ENV_UPGRADE_FROM = "JGUNICORN_UPGRADE_FROM";
+    /** As Gunicorn: the old master's pid, in the new master's environment during a USR2 upgrade. */
+    static final String ENV_OLD_MASTER = "GUNICORN_PID";
 
     /** One worker process as the master sees it. */
     private static final class Child {
@@ -60,13 +71,15 @@ final class Master {
         }
     }
 
-    private final Config config;
+    private Config config;          // re-read on HUP
+    private Config previousConfig;  // the one before the last HUP, kept until the new workers booted
     private final List<String> args;
-    private final LinkedBlockingQueue<String> signals = new LinkedBlockingQueue<>();
+    /** Signal names and control-socket commands, in arrival order: the loop's only input besides child state. */
+    private final LinkedBlockingQueue<Object> events = new LinkedBlockingQueue<>();
     private final Map<Integer, Child> workers = new LinkedHashMap<>();
     private final List<Channel> listeners = new ArrayList<>();
     private EventLoopGroup group;
-    private ControlServer control;
+    private WorkerLinkServer links;
     private Path runDir;
     private int target;
     private int nextNumber = 1;
@@ -76,12 +89,21 @@ final class Master {
     private final WorkerIdentity identity;
     private int fastFailures;
     private long nextSpawnMillis;
+    private final Hooks hooks;
+    private final long startedMillis = System.currentTimeMillis();
+    private final Map<String, Long> restarts = new TreeMap<>();
+    private ControlSocket controlSocket;
+    private Process upgradeChild;   // the new master of a USR2 upgrade, while it runs
+    private ProcessHandle oldMaster; // in a new master: the master that started it, until that one exits
 
-    Master(Config config, List<String> args) {
+    Master(Config config, List<String> args, Hooks hooks) {
         this.config = config;
         this.args = args;
         this.target = workerCount(config);
         this.identity = WorkerIdentity.of(config);
+        this.hooks = hooks;
+        String old = System.getenv(ENV_UPGRADE_FROM) != null ? System.getenv(ENV_OLD_MASTER) : null;
+        this.oldMaster = old == null ? null : ProcessHandle.of(Long.parseLong(old)).filter(ProcessHandle::isAlive).orElse(null);
     }
 
     /** --workers, or for auto the count the cgroup limits allow (see {@link CgroupLimits#autoWorkers}). */
@@ -113,13 +135,21 @@ final class Master {
 
     int run() {
         log.info("Starting jgunicorn {}", Version.get());
-        String pidfile = config.get(Settings.PIDFILE);
-        if (pidfile != null) writePid(pidfile);
+        ProcessTitle.setShortName(config);
+        writePid();
+        try {
+            hooks.callOrFail(h -> h.onStarting(arbiter()));
+        } catch (RuntimeException e) {
+            log.error("on_starting hook failed; not starting", e);
+            deletePid();
+            return Main.EXIT_CONFIG;
+        }
         try {
             if (Epoll.isAvailable()) openListeners();
         } catch (IOException e) {
             log.error("{}", e.getMessage());
             shutdownNetty();
+            deletePid();
             return Main.EXIT_CONFIG;
         }
         log.info("Using worker: {}", Worker.model(config).settingValue);
@@ -127,16 +157,37 @@ final class Master {
         if ("gevent".equals(config.get(Settings.WORKER_CLASS))) {
             log.info("worker class gevent runs as virtual: Java's virtual threads play the part of greenlets, no monkey-patching");
         }
-        for (String s : List.of("TERM", "INT", "HUP", "TTIN", "TTOU", "USR1", "WINCH", "CHLD")) {
-            Signal.handle(new Signal(s), sig -> signals.add(sig.getName()));
+        for (String s : List.of("TERM", "INT", "HUP", "TTIN", "TTOU", "USR1", "USR2", "WINCH", "CHLD")) {
+            Signal.handle(new Signal(s), sig -> events.add(sig.getName()));
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> workers.values().forEach(c -> c.process.destroyForcibly())));
         if (config.get(Settings.RELOAD)) watcher = reloadWatcher();
+        hooks.call("when_ready", h -> h.whenReady(arbiter()));
+        hooks.call("nworkers_changed", h -> h.nworkersChanged(arbiter(), target, -1));
+        openControlSocket();
         int exit = loop();
         if (watcher != null) watcher.close();
+        if (controlSocket != null) controlSocket.close();
         shutdownNetty();
-        if (pidfile != null) config.baseDir().resolve(pidfile).toFile().delete();
+        hooks.call("on_exit", h -> h.onExit(arbiter()));
+        deletePid();
         return exit;
+    }
+
+    private Arbiter arbiter() {
+        return new Arbiter(ProcessHandle.current().pid(), target, config);
+    }
+
+    /** The control socket for jgunicorn ctl; a new master of a USR2 upgrade takes it once the old master is gone. */
+    private void openControlSocket() {
+        if (config.get(Settings.CONTROL_SOCKET_DISABLE) || controlSocket != null) return;
+        Path path = config.baseDir().resolve(config.get(Settings.CONTROL_SOCKET));
+        if (oldMaster != null && ControlSocket.answers(path)) return; // still the old master's
+        try {
+            controlSocket = ControlSocket.open(path, config.get(Settings.CONTROL_SOCKET_MODE), events::add);
+        } catch (IOException e) {
+            log.warn("No control socket: cannot listen at {}: {}", path, e.getMessage());
+        }
     }
 
     /** The master binds every address once; workers get the descriptors, so no restart ever closes a listener. */
@@ -145,13 +196,24 @@ final class Master {
         boolean tls = config.get(Settings.CERTFILE) != null;
         List<FileDescriptor> fds = new ArrayList<>();
         List<String> kinds = new ArrayList<>();
-        // As in Gunicorn: with systemd's sockets the bind list is ignored, except for fd:// entries.
-        List<InheritedSockets.Inherited> systemd = InheritedSockets.fromSystemd(System.getenv());
-        for (InheritedSockets.Inherited s : systemd) listeners.add(adopt(s));
-        for (String b : config.get(Settings.BIND)) {
-            if (b.startsWith("fd://")) listeners.add(adopt(InheritedSockets.fromBind(b)));
-            else if (config.get(Settings.REUSE_PORT)) log.info("Listening at: {} in each worker (--reuse-port)", b);
-            else if (systemd.isEmpty()) listeners.add(bindWithRetries(BindAddress.parse(b)));
+        String upgradeFrom = System.getenv(ENV_UPGRADE_FROM);
+        if (upgradeFrom != null) {
+            // USR2: serve exactly the old master's sockets (a changed bind list takes a full restart, as in Gunicorn)
+            String listed = System.getenv().getOrDefault(WorkerLinkServer.ENV_LISTENERS, "");
+            List<String> oldKinds = listed.isEmpty() ? List.of() : List.of(listed.split(","));
+            List<FileDescriptor> inherited = MasterLink.upgradeListeners(Path.of(upgradeFrom), oldKinds.size());
+            for (int i = 0; i < inherited.size(); i++) {
+                listeners.add(adopt(new InheritedSockets.Inherited(inherited.get(i).intValue(), oldKinds.get(i).equals("unix"))));
+            }
+        } else {
+            // As in Gunicorn: with systemd's sockets the bind list is ignored, except for fd:// entries.
+            List<InheritedSockets.Inherited> systemd = InheritedSockets.fromSystemd(System.getenv());
+            for (InheritedSockets.Inherited s : systemd) listeners.add(adopt(s));
+            for (String b : config.get(Settings.BIND)) {
+                if (b.startsWith("fd://")) listeners.add(adopt(InheritedSockets.fromBind(b)));
+                else if (config.get(Settings.REUSE_PORT)) log.info("Listening at: {} in each worker (--reuse-port)", b);
+                else if (systemd.isEmpty()) listeners.add(bindWithRetries(BindAddress.parse(b)));
+            }
         }
         for (Channel ch : listeners) {
             fds.add(((UnixChannel) ch).fd());
@@ -161,13 +223,13 @@ final class Master {
         listenerKinds = String.join(",", kinds);
         runDir = Files.createTempDirectory("jgunicorn-" + ProcessHandle.current().pid() + "-");
         try {
-            control = new ControlServer(group, runDir.resolve("control.sock"), fds);
+            links = new WorkerLinkServer(group, runDir.resolve("workers.sock"), fds);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IOException("interrupted while opening the control socket");
+            throw new IOException("interrupted while opening the worker link socket");
         }
         identity.grantAccess(runDir);
-        identity.grantAccess(control.path());
+        identity.grantAccess(links.path());
     }
 
     /** Serves an inherited listening descriptor (never accepting on it here, like the master's own listeners). */
@@ -210,44 +272,20 @@ final class Master {
         throw new IOException("Can't connect to " + address + ": " + last.getMessage());
     }
 
-    /** One readable loop: act on a signal, check boots and heartbeats, reap exited workers, keep the count. */
+    /**
+     * One readable loop: act on a signal or a control command, check boots and heartbeats, reap exited workers,
+     * keep the count, and follow a USR2 upgrade.
+     */
     private int loop() {
         while (true) {
-            String sig;
+            Object event;
             try {
-                sig = signals.poll(500, TimeUnit.MILLISECONDS);
+                event = events.poll(500, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
-                sig = "INT";
+                event = "INT";
             }
-            if (sig != null) {
-                switch (sig) {
-                    case "TERM" -> {
-                        stop(true);
-                        return 0;
-                    }
-                    case "INT" -> {
-                        stop(false);
-                        return 0;
-                    }
-                    case "HUP" -> reload();
-                    case "TTIN" -> target++;
-                    case "TTOU" -> target = Math.max(1, target - 1);
-                    case "WINCH" -> {
-                        // terminals send WINCH on resize: only a daemonized master takes it as "stop all workers"
-                        if (Main.daemonized()) {
-                            log.info("graceful stop of workers");
-                            target = 0;
-                        } else {
-                            log.debug("SIGWINCH ignored: not daemonized");
-                        }
-                    }
-                    case "USR1" -> {
-                        Logging.reopen();
-                        workers.values().forEach(c -> signal(c.process, "USR1"));
-                    }
-                    default -> { } // CHLD: reaping below does the work
-                }
-            }
+            Integer exit = event instanceof ControlSocket.Command c ? command(c) : event != null ? signal((String) event) : null;
+            if (exit != null) return exit;
             if (watcher != null) {
                 watcher.poll().ifPresent(change -> {
                     log.info("Reloading: {}", change);
@@ -261,6 +299,236 @@ final class Master {
                 return bootFailure;
             }
             manageWorkers();
+            followUpgrade();
+        }
+    }
+
+    /** Acts on one signal; returns the exit code when it ends the master. */
+    private Integer signal(String sig) {
+        switch (sig) {
+            case "TERM" -> {
+                stop(true);
+                return 0;
+            }
+            case "INT" -> {
+                stop(false);
+                return 0;
+            }
+            case "HUP" -> reload();
+            case "TTIN" -> setTarget(target + 1);
+            case "TTOU" -> setTarget(Math.max(1, target - 1));
+            case "USR1" -> reopenLogs();
+            case "USR2" -> upgrade();
+            case "WINCH" -> {
+                // terminals send WINCH on resize: only a daemonized master takes it as "stop all workers"
+                if (Main.daemonized()) {
+                    log.info("graceful stop of workers");
+                    setTarget(0);
+                } else {
+                    log.debug("SIGWINCH ignored: not daemonized");
+                }
+            }
+            default -> { } // CHLD: reaping does the work
+        }
+        return null;
+    }
+
+    private void setTarget(int n) {
+        int old = target;
+        target = n;
+        if (old != n) hooks.call("nworkers_changed", h -> h.nworkersChanged(arbiter(), n, old));
+    }
+
+    private void reopenLogs() {
+        Logging.reopen();
+        workers.values().forEach(c -> signal(c.process, "USR1"));
+    }
+
+    /** A control-socket command (Gunicorn's gunicornc vocabulary); answered before the master acts on a shutdown. */
+    private Integer command(ControlSocket.Command c) {
+        String[] w = c.line().split("\\s+");
+        String verb = w[0] + (w.length > 1 ? " " + w[1] : "");
+        try {
+            switch (verb) {
+                case "show workers" -> c.ok(showWorkers());
+                case "show stats" -> c.ok(showStats());
+                case "show config" -> c.ok(config.describe());
+                case "show listeners" -> c.ok(showListeners());
+                case "show all" -> c.ok(showStats() + "\n" + showWorkers() + "\n" + showListeners());
+                case "worker add" -> {
+                    setTarget(target + count(w));
+                    c.ok("workers: " + target + "\n");
+                }
+                case "worker remove" -> {
+                    setTarget(Math.max(1, target - count(w)));
+                    c.ok("workers: " + target + "\n");
+                }
+                case "worker kill" -> {
+                    long pid = w.length > 2 ? Long.parseLong(w[2]) : -1;
+                    Child child = workers.values().stream().filter(x -> x.process.pid() == pid).findFirst().orElse(null);
+                    if (child == null) {
+                        c.error("no worker has pid " + (w.length > 2 ? w[2] : "(missing)"));
+                    } else {
+                        child.retiring = true;
+                        child.termSent = true;
+                        retire(child);
+                        c.ok("worker " + child.number + " (pid " + pid + ") is stopping; a new one starts\n");
+                    }
+                }
+                case "reload" -> {
+                    reload();
+                    c.ok("reloading\n");
+                }
+                case "reopen" -> {
+                    reopenLogs();
+                    c.ok("log files reopened\n");
+                }
+                default -> {
+                    if (w[0].equals("shutdown")) {
+                        boolean quick = w.length > 1 && w[1].equals("quick");
+                        if (w.length > 1 && !quick && !w[1].equals("graceful")) {
+                            c.error("shutdown takes graceful or quick, not " + w[1]);
+                            return null;
+                        }
+                        c.ok("shutting down (" + (quick ? "quick" : "graceful") + ")\n");
+                        stop(!quick);
+                        return 0;
+                    }
+                    c.error("unknown command '" + c.line() + "'; try: show workers|stats|config|listeners|all, worker"
+                            + " add|remove [N], worker kill PID, reload, reopen, shutdown [graceful|quick]");
+                }
+            }
+        } catch (NumberFormatException e) {
+            c.error("not a number in '" + c.line() + "'");
+        }
+        return null;
+    }
+
+    private static int count(String[] w) {
+        int n = w.length > 2 ? Integer.parseInt(w[2]) : 1;
+        if (n < 1) throw new NumberFormatException();
+        return n;
+    }
+
+    private String showWorkers() {
+        StringBuilder sb = new StringBuilder(String.format("%-7s %-8s %-7s %-10s %9s %12s%n", "WORKER", "PID", "AGE", "STATE",
+                "REQUESTS", "CONNECTIONS"));
+        long now = System.nanoTime();
+        for (Child c : workers.values()) {
+            WorkerLinkServer.Report r = links == null ? null : links.report(c.number);
+            String state = c.retiring ? "retiring" : r != null && !r.booted ? "booting"
+                    : r != null && now - r.lastBeat > TimeUnit.SECONDS.toNanos(3) ? "silent" : "serving";
+            sb.append(String.format("%-7d %-8d %-7s %-10s %9s %12s%n", c.number, c.process.pid(),
+                    age(TimeUnit.NANOSECONDS.toSeconds(now - c.startedNanos)), state,
+                    r == null ? "-" : Long.toString(r.requests), r == null ? "-" : Integer.toString(r.connections)));
+        }
+        return sb.toString();
+    }
+
+    private String showStats() {
+        long requests = workers.values().stream().mapToLong(c -> links == null ? 0 : links.report(c.number).requests).sum();
+        long alive = workers.values().stream().filter(c -> c.process.isAlive()).count();
+        StringBuilder sb = new StringBuilder();
+        sb.append("master_pid: ").append(ProcessHandle.current().pid()).append('\n');
+        sb.append("uptime: ").append(age((System.currentTimeMillis() - startedMillis) / 1000)).append('\n');
+        sb.append("workers_target: ").append(target).append('\n');
+        sb.append("workers_alive: ").append(alive).append('\n');
+        sb.append("requests_current_workers: ").append(requests).append('\n');
+        sb.append("restarts:");
+        if (restarts.isEmpty()) sb.append(" none");
+        restarts.forEach((reason, n) -> sb.append(' ').append(reason).append('=').append(n));
+        return sb.append('\n').toString();
+    }
+
+    private String showListeners() {
+        StringBuilder sb = new StringBuilder();
+        boolean tls = config.get(Settings.CERTFILE) != null;
+        for (Channel l : listeners) sb.append(Worker.url(l.localAddress(), tls)).append('\n');
+        if (listeners.isEmpty()) for (String b : config.get(Settings.BIND)) sb.append(b).append(" (bound by each worker)\n");
+        return sb.toString();
+    }
+
+    private static String age(long seconds) {
+        if (seconds < 120) return seconds + "s";
+        if (seconds < 7200) return seconds / 60 + "m";
+        return seconds / 3600 + "h";
+    }
+
+    /**
+     * USR2, the binary upgrade: start a new master from the current jar with the original command line; it takes
+     * this master's listening sockets over the worker link and starts its own workers. Both serve until the
+     * operator stops this one (TERM), as in Gunicorn.
+     */
+    private void upgrade() {
+        if (upgradeChild != null && upgradeChild.isAlive()) {
+            log.warn("USR2 ignored: the new master (pid: {}) of an earlier USR2 still runs", upgradeChild.pid());
+            return;
+        }
+        if (oldMaster != null) {
+            log.warn("USR2 ignored: this master is itself the new master of an upgrade and the old one (pid: {}) still runs",
+                    oldMaster.pid());
+            return;
+        }
+        if (links == null) {
+            log.error("USR2 ignored: the binary upgrade hands sockets over with epoll, which is not available here");
+            return;
+        }
+        hooks.call("pre_exec", h -> h.preExec(arbiter()));
+        ProcessHandle.Info self = ProcessHandle.current().info();
+        List<String> cmd = new ArrayList<>();
+        cmd.add(self.command().orElse("java"));
+        cmd.addAll(List.of(self.arguments().orElse(new String[0])));
+        ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO().directory(new File(System.getProperty("user.dir")));
+        for (String v : List.of("LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES")) pb.environment().remove(v);
+        pb.environment().put(ENV_UPGRADE_FROM, links.path().toString());
+        pb.environment().put(WorkerLinkServer.ENV_LISTENERS, listenerKinds);
+        pb.environment().put(ENV_OLD_MASTER, Long.toString(ProcessHandle.current().pid()));
+        try {
+            upgradeChild = pb.start();
+            log.info("Started a new master (pid: {}) for the binary upgrade; send TERM to this master (pid: {}) once the"
+                    + " new one serves", upgradeChild.pid(), ProcessHandle.current().pid());
+        } catch (IOException e) {
+            log.error("USR2: cannot start a new master: {}", e.getMessage());
+        }
+    }
+
+    /**
+     * After a HUP whose new workers cannot boot: the old workers, not yet told to leave, stay and the previous
+     * configuration comes back. False when there are no such workers (then the boot failure stops the master).
+     */
+    private boolean keepPreviousWorkers() {
+        List<Child> previous = workers.values().stream()
+                .filter(c -> c.retiring && !c.termSent && c.process.isAlive() && booted(c)).toList();
+        if (previous.isEmpty() || previousConfig == null) return false;
+        for (Child c : workers.values()) {
+            if (previous.contains(c)) {
+                c.retiring = false;
+            } else if (!c.retiring && c.process.isAlive()) {
+                c.retiring = true;
+                c.termSent = true;
+                c.killedFor = "reload failed";
+                c.process.destroyForcibly();
+            }
+        }
+        config = previousConfig;
+        previousConfig = null;
+        setTarget(previous.size());
+        return true;
+    }
+
+    /** Both sides of a USR2 upgrade: the old master notes a failed new one; the new one takes over once the old is gone. */
+    private void followUpgrade() {
+        if (upgradeChild != null && !upgradeChild.isAlive()) {
+            log.error("The new master (pid: {}) of the binary upgrade exited with code {}; this master stays in charge",
+                    upgradeChild.pid(), upgradeChild.exitValue());
+            upgradeChild = null;
+        }
+        if (oldMaster != null && !oldMaster.isAlive()) {
+            log.info("The old master (pid: {}) is gone: this master takes over its pidfile and control socket", oldMaster.pid());
+            deletePid();
+            oldMaster = null;
+            writePid();
+            openControlSocket();
         }
     }
 
@@ -269,8 +537,8 @@ final class Master {
         long timeout = TimeUnit.SECONDS.toNanos(config.get(Settings.TIMEOUT));
         long now = System.nanoTime();
         for (Child c : workers.values()) {
-            if (control == null || c.killedFor != null || !c.process.isAlive()) continue;
-            ControlServer.Report r = control.report(c.number);
+            if (links == null || c.killedFor != null || !c.process.isAlive()) continue;
+            WorkerLinkServer.Report r = links.report(c.number);
             if (r.booted && !c.bootLogged) {
                 c.bootLogged = true;
                 log.info("Worker (pid:{}) booted in {} ms", c.process.pid(), TimeUnit.NANOSECONDS.toMillis(r.bootedNanos - c.startedNanos));
@@ -296,24 +564,40 @@ final class Master {
             Child c = it.next();
             if (c.process.isAlive()) continue;
             it.remove();
-            ControlServer.Report r = control == null ? null : control.report(c.number);
-            if (control != null) control.forget(c.number);
+            WorkerLinkServer.Report r = links == null ? null : links.report(c.number);
+            if (links != null) links.forget(c.number);
             int code = c.process.exitValue();
             boolean booted = r == null || r.booted;
+            if (!booted && c.killedFor == null && keepPreviousWorkers()) {
+                log.error("Worker (pid:{}) failed to boot after a reload (exit code {}): the workers of the previous"
+                        + " configuration keep serving; fix the configuration and send HUP again", c.process.pid(), code);
+                continue;
+            }
             if (!booted && c.killedFor == null) {
                 log.error("Worker (pid:{}) failed to boot (exit code {}); shutting down", c.process.pid(), code);
                 return code == Main.EXIT_APP_LOAD ? Main.EXIT_APP_LOAD : Main.EXIT_WORKER_BOOT;
             }
-            if (c.retiring && code == 0) continue;
+            hooks.call("child_exit", h -> h.childExit(arbiter(), new WorkerInfo(c.number, c.process.pid(), code)));
+            if (c.retiring && (code == 0 || "reload failed".equals(c.killedFor))) continue;
             String reason = c.killedFor != null ? c.killedFor
                     : r != null && r.recycling ? "recycle (max-requests)"
                     : code == 137 ? "killed by SIGKILL (perhaps out of memory)"
                     : code == Main.EXIT_OOM ? "out of memory"
                     : "crash (exit code " + code + ")";
             log.warn("Worker (pid:{}) exited: {}; starting a new one", c.process.pid(), reason);
+            restarts.merge(restartKind(reason), 1L, Long::sum);
             noteExit(c, reason);
         }
         return null;
+    }
+
+    /** The reason's kind, as counted by show stats (and the restarts metric): timeout, recycle, oom, killed, crash. */
+    static String restartKind(String reason) {
+        if (reason.contains("timeout")) return "timeout";
+        if (reason.startsWith("recycle")) return "recycle";
+        if (reason.equals("out of memory")) return "oom";
+        if (reason.startsWith("killed")) return "killed";
+        return "crash";
     }
 
     /** Workers that die young in a row are restarted with a growing pause, not in a tight loop. */
@@ -355,11 +639,11 @@ final class Master {
 
     /** A retiring worker stops accepting at once (the listener stays open for the others) and finishes its requests. */
     private void retire(Child c) {
-        if (control == null || !control.retire(c.number)) signal(c.process, "TERM");
+        if (links == null || !links.retire(c.number)) signal(c.process, "TERM");
     }
 
     private boolean booted(Child c) {
-        return control == null || control.report(c.number).booted;
+        return links == null || links.report(c.number).booted;
     }
 
     /** The worker JVM's command up to the main class: java, its options (and the class-data archive), the class path. */
@@ -376,6 +660,7 @@ final class Master {
 
     private void spawn() {
         int n = nextNumber++;
+        hooks.call("pre_fork", h -> h.preFork(arbiter(), new WorkerInfo(n, 0, -1)));
         List<String> cmd = workerJvm();
         if (archive != null) {
             cmd.add(1, "-XX:SharedArchiveFile=" + archive);
@@ -386,15 +671,16 @@ final class Master {
         }
         cmd.add(Main.class.getName());
         cmd.addAll(args);
-        ProcessBuilder pb = new ProcessBuilder(identity.wrap(cmd)).inheritIO().directory(config.baseDir().toFile());
+        ProcessBuilder pb = new ProcessBuilder(identity.wrap(ProcessTitle.named(ProcessTitle.worker(config), cmd)))
+                .inheritIO().directory(config.baseDir().toFile());
         pb.environment().put(Main.WORKER_ENV, Integer.toString(n));
         for (String v : List.of("LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES")) pb.environment().remove(v); // the master's, not theirs
-        if (control != null) {
-            pb.environment().put(ControlServer.ENV_SOCKET, control.path().toString());
-            pb.environment().put(ControlServer.ENV_LISTENERS, listenerKinds);
-            control.report(n);
+        if (links != null) {
+            pb.environment().put(WorkerLinkServer.ENV_SOCKET, links.path().toString());
+            pb.environment().put(WorkerLinkServer.ENV_LISTENERS, listenerKinds);
+            links.report(n);
         }
-        if (control == null || config.get(Settings.REUSE_PORT)) {
+        if (links == null || config.get(Settings.REUSE_PORT)) {
             pb.environment().put("JGUNICORN_REUSE_PORT", "1"); // each worker binds its own socket with SO_REUSEPORT
         }
         for (String kv : config.get(Settings.RAW_ENV)) {
@@ -420,11 +706,28 @@ final class Master {
                 config.get(Settings.RELOAD_ENGINE), java.time.Duration.ofSeconds(1));
     }
 
-    /** HUP: start fresh workers (they read the configuration anew); the old ones get TERM once the new ones serve. */
+    /**
+     * HUP: read the configuration again and start fresh workers with it; the old ones get TERM once the new ones
+     * serve. A configuration that does not load is reported and changes nothing.
+     */
     private void reload() {
         log.info("Hang up: Master");
-        target = workerCount(config);
-        for (Child c : workers.values()) c.retiring = true;
+        try {
+            Config fresh = new ConfigLoader(System.getenv(), Path.of("").toAbsolutePath(),
+                    Runtime.getRuntime().availableProcessors()).load(args).config();
+            Worker.checkSettings(fresh);
+            previousConfig = config;
+            config = fresh;
+        } catch (IOException | SettingException | IllegalArgumentException | ConfigLoader.UsageException e) {
+            log.error("Reload failed, the running configuration and workers stay: {}", e.getMessage());
+            return;
+        }
+        hooks.call("on_reload", h -> h.onReload(arbiter()));
+        setTarget(workerCount(config));
+        for (Child c : workers.values()) {
+            if (!c.retiring) restarts.merge("reload", 1L, Long::sum);
+            c.retiring = true;
+        }
     }
 
     private void stop(boolean graceful) {
@@ -435,6 +738,8 @@ final class Master {
             try {
                 long left = Math.max(0, deadline - System.nanoTime());
                 if (!c.process.waitFor(left, TimeUnit.NANOSECONDS)) c.process.destroyForcibly();
+                int code = c.process.waitFor();
+                hooks.call("child_exit", h -> h.childExit(arbiter(), new WorkerInfo(c.number, c.process.pid(), code)));
             } catch (InterruptedException e) {
                 c.process.destroyForcibly();
             }
@@ -444,8 +749,13 @@ final class Master {
     }
 
     private void shutdownNetty() {
-        for (Channel l : listeners) l.close().syncUninterruptibly();
-        if (control != null) control.close();
+        boolean handedOver = upgradeChild != null && upgradeChild.isAlive();
+        for (Channel l : listeners) {
+            // closing a Unix listener we bound unlinks its path, which the new master of an upgrade still serves
+            if (handedOver && l instanceof EpollServerDomainSocketChannel) l.deregister().syncUninterruptibly();
+            else l.close().syncUninterruptibly();
+        }
+        if (links != null) links.close();
         if (runDir != null) runDir.toFile().delete();
         if (group != null) group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
@@ -466,12 +776,31 @@ final class Master {
         }
     }
 
-    private void writePid(String pidfile) {
+    /** The pidfile; as in Gunicorn, the new master of an upgrade writes PIDFILE.2 until the old master is gone. */
+    private Path pidfile() {
+        String pidfile = config.get(Settings.PIDFILE);
+        if (pidfile == null) return null;
+        return config.baseDir().resolve(oldMaster != null ? pidfile + ".2" : pidfile);
+    }
+
+    private void writePid() {
+        Path p = pidfile();
+        if (p == null) return;
         try {
-            Path p = config.baseDir().resolve(pidfile);
             Files.writeString(p, ProcessHandle.current().pid() + "\n");
         } catch (IOException e) {
-            log.error("cannot write pidfile {}: {}", pidfile, e.getMessage());
+            log.error("cannot write pidfile {}: {}", p, e.getMessage());
+        }
+    }
+
+    /** Removes the pidfile if it is still this master's (after an upgrade the new master may own the name). */
+    private void deletePid() {
+        Path p = pidfile();
+        if (p == null) return;
+        try {
+            if (Files.readString(p).strip().equals(Long.toString(ProcessHandle.current().pid()))) Files.delete(p);
+        } catch (IOException ignored) {
+            // already gone
         }
     }
 }

@@ -3,6 +3,8 @@ package dev.jgunicorn.cli;
 import com.sun.net.httpserver.HttpHandler;
 import dev.jgunicorn.app.AppLoadException;
 import dev.jgunicorn.app.AppLoader;
+import dev.jgunicorn.hooks.Hooks;
+import dev.jgunicorn.hooks.WorkerInfo;
 import dev.jgunicorn.http.ParserConfig;
 import dev.jgunicorn.server.AccessLog;
 import dev.jgunicorn.server.BindAddress;
@@ -40,10 +42,14 @@ final class Worker {
     private final CountDownLatch stop = new CountDownLatch(1);
     private volatile Duration grace;
     private volatile boolean retiring;
+    private final Hooks hooks;
+    private final WorkerInfo me;
 
-    Worker(Config config, int number) {
+    Worker(Config config, int number, Hooks hooks) {
         this.config = config;
         this.number = number;
+        this.hooks = hooks;
+        this.me = new WorkerInfo(number, ProcessHandle.current().pid(), -1);
         this.grace = Duration.ofSeconds(config.get(Settings.GRACEFUL_TIMEOUT));
     }
 
@@ -102,6 +108,8 @@ final class Worker {
     }
 
     int run() {
+        ProcessTitle.setShortName(config);
+        hooks.call("post_fork", h -> h.postFork(me));
         HttpHandler handler;
         try {
             handler = AppLoader.load(config.app(), AppLoader.classLoader(config.get(Settings.CLASSPATH), config.baseDir()));
@@ -109,19 +117,21 @@ final class Worker {
             log.error("Exception in worker process: {}", e.getMessage(), e.getCause());
             return Main.EXIT_APP_LOAD;
         }
+        hooks.call("post_worker_init", h -> h.postWorkerInit(me));
+        if (hooks.configured()) handler = withRequestHooks(handler, hooks, me);
         ServerOptions options = options(config);
         if (System.getenv(ClassDataArchive.ENV_TRAINING) != null) return train(options);
         JgunicornHttpServer server = new JgunicornHttpServer(options);
         server.createContext("/", handler);
         server.worker().setTls(tls(config));
         server.worker().setProxyProtocol(config.get(Settings.PROXY_PROTOCOL), config.get(Settings.PROXY_ALLOW_IPS));
-        String controlSocket = System.getenv(ControlServer.ENV_SOCKET);
-        ControlClient control = null;
+        String controlSocket = System.getenv(WorkerLinkServer.ENV_SOCKET);
+        MasterLink control = null;
         try {
             if (controlSocket != null) {
-                String listed = System.getenv().getOrDefault(ControlServer.ENV_LISTENERS, "");
+                String listed = System.getenv().getOrDefault(WorkerLinkServer.ENV_LISTENERS, "");
                 List<String> kinds = listed.isEmpty() ? List.of() : List.of(listed.split(","));
-                control = new ControlClient(Path.of(controlSocket), number, kinds.size());
+                control = new MasterLink(Path.of(controlSocket), number, kinds.size());
                 if (kinds.isEmpty()) bindListeners(server); // --reuse-port: each worker binds its own socket
                 else adoptListeners(server, control.listeners(30), kinds);
             } else {
@@ -132,7 +142,7 @@ final class Worker {
             if (control != null) control.close();
             return Main.EXIT_WORKER_BOOT;
         }
-        ControlClient master = control;
+        MasterLink master = control;
         server.worker().onRecycle(() -> {
             if (master != null) master.send("recycle");
             retiring = master != null; // the master keeps the listener: the next worker takes the queue
@@ -143,11 +153,12 @@ final class Worker {
 
         Signal.handle(new Signal("TERM"), s -> stop.countDown());
         Signal.handle(new Signal("INT"), s -> {
+            hooks.call("worker_int", h -> h.workerInt(me));
             grace = Duration.ZERO;
             stop.countDown();
         });
         Signal.handle(new Signal("USR1"), s -> Logging.reopen());
-        // A worker never outlives its master: the control channel closes the moment the master is gone,
+        // A worker never outlives its master: the worker link closes the moment the master is gone,
         // even after kill -9 (Gunicorn watches the parent pid for the same reason).
         Runnable orphaned = () -> {
             grace = Duration.ZERO;
@@ -172,8 +183,21 @@ final class Worker {
         log.info("Worker exiting (pid: {})", ProcessHandle.current().pid());
         // A retiring worker's listeners stay open in the master and the other workers: no need to drain the queue.
         server.worker().stop(grace, !retiring);
+        hooks.call("worker_exit", h -> h.workerExit(me));
         if (master != null) master.close();
         return 0;
+    }
+
+    /** pre_request and post_request around the app, as Gunicorn calls them around the WSGI callable. */
+    private static HttpHandler withRequestHooks(HttpHandler app, Hooks hooks, WorkerInfo me) {
+        return exchange -> {
+            hooks.call("pre_request", h -> h.preRequest(me, exchange));
+            try {
+                app.handle(exchange);
+            } finally {
+                hooks.call("post_request", h -> h.postRequest(me, exchange));
+            }
+        };
     }
 
     /**
@@ -229,14 +253,14 @@ final class Worker {
      * Tells the master once a second that this worker is alive, as long as every event loop still runs. A loop
      * blocked for half of --timeout gets its stack written to the error log, so the kill that follows has a cause.
      */
-    private void heartbeat(JgunicornHttpServer server, ControlClient master) {
+    private void heartbeat(JgunicornHttpServer server, MasterLink master) {
         Duration timeout = Duration.ofSeconds(config.get(Settings.TIMEOUT));
         Duration dumpAfter = timeout.dividedBy(2).compareTo(Duration.ofSeconds(2)) > 0 ? timeout.dividedBy(2) : Duration.ofSeconds(2);
         boolean reported = false;
         while (stop.getCount() > 0) {
             Optional<Thread> stalled = server.worker().stalledLoop(Duration.ofSeconds(2));
             if (stalled.isEmpty() || timeout.isZero()) {
-                master.send("beat");
+                master.send("beat " + server.worker().requestCount() + " " + server.worker().connectionCount());
                 reported = false;
             } else if (!reported && server.worker().stalledLoop(dumpAfter).isPresent()) {
                 reported = true;
@@ -245,6 +269,7 @@ final class Worker {
                 for (StackTraceElement e : t.getStackTrace()) sb.append("\n\tat ").append(e);
                 log.error("WORKER STUCK: event loop thread {} has not run for {} s; the master kills this worker at --timeout {} s{}",
                         t.getName(), dumpAfter.toSeconds(), timeout.toSeconds(), sb);
+                hooks.call("worker_abort", h -> h.workerAbort(me));
             }
             try {
                 Thread.sleep(1000);

@@ -342,6 +342,21 @@ public final class WorkerServer {
         }
     }
 
+    /** Requests this worker has started since it booted. */
+    public long requestCount() {
+        return requests.get();
+    }
+
+    /** Client connections open right now. */
+    public int connectionCount() {
+        return connections.size();
+    }
+
+    /** Requests whose handler runs right now. */
+    public int inFlightCount() {
+        return running.size();
+    }
+
     void exchangeEnded(Exchange ex) {
         running.remove(ex);
     }

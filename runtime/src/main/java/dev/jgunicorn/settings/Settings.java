@@ -23,7 +23,6 @@ public final class Settings {
     /** Filled in declaration order by {@link #add}; must stay above the first setting. */
     private static final List<Setting<?>> TABLE = new ArrayList<>();
 
-    private static final String MASTER_PENDING = "the master process (process model issue)";
     private static final String METRICS_PENDING = "metrics and statsd (observability issue)";
     private static final String HTTP2_PENDING = "HTTP/2";
 
@@ -601,14 +600,13 @@ public final class Settings {
     public static final Setting<String> PROC_NAME = add(Setting.setting("proc_name", Section.PROCESS_NAMING, ValueType.string())
             .flags("-n", "--name")
             .metavar("STRING")
-            .help("Name shown in the process titles of the master and the workers.")
-            .pending(MASTER_PENDING));
+            .help("Name in the process titles: worker JVMs run as 'jgunicorn: worker [NAME]' (ps aux, pgrep -f), and"
+                    + " master and workers take NAME, cut to 15 bytes, as their kernel name (ps -e, top, pgrep)."));
 
     public static final Setting<String> DEFAULT_PROC_NAME = add(Setting.setting("default_proc_name", Section.PROCESS_NAMING,
                     ValueType.string())
             .defaultValue("gunicorn")
-            .help("Process name used when proc_name is unset; normally filled in from the app's name.")
-            .pending(MASTER_PENDING));
+            .help("Name used in the process titles when proc_name is unset; the APP argument when this is unset too."));
 
     // ---- Server Hooks ---------------------------------------------------------------------------
 
@@ -809,24 +807,22 @@ public final class Settings {
             .flags("--control-socket")
             .metavar("PATH")
             .defaultFrom(Settings::defaultControlSocket, "$XDG_RUNTIME_DIR/gunicorn.ctl, else ~/.gunicorn/gunicorn.ctl")
-            .help("Unix socket on which the master takes admin commands (show, worker add/remove, reload, shutdown).")
-            .pending(MASTER_PENDING));
+            .help("Unix socket on which the master takes admin commands from jgunicorn ctl (show, worker"
+                    + " add/remove, reload, reopen, shutdown). A socket another live master answers on is left to it."));
 
     public static final Setting<Integer> CONTROL_SOCKET_MODE = add(Setting.setting("control_socket_mode", Section.CONTROL,
                     ValueType.anyBase(0, Integer.MAX_VALUE))
             .flags("--control-socket-mode")
             .metavar("INT")
             .defaultFrom(env -> 0600, "0o600")
-            .help("Permission bits of the control socket; a leading 0 means octal.")
-            .pending(MASTER_PENDING));
+            .help("Permission bits of the control socket; a leading 0 means octal."));
 
     public static final Setting<Boolean> CONTROL_SOCKET_DISABLE = add(Setting.setting("control_socket_disable", Section.CONTROL,
                     ValueType.bool())
             .flags("--no-control-socket")
             .switchStoring(true)
             .defaultValue(false)
-            .help("Do not create the control socket.")
-            .pending(MASTER_PENDING));
+            .help("Do not create the control socket."));
 
     // ---- JVM (jgunicorn only) -------------------------------------------------------------------
 
@@ -877,8 +873,7 @@ public final class Settings {
             .metavar("CLASS")
             .help("A class implementing dev.jgunicorn.hooks.ServerHooks (found on classpath), whose methods run at the"
                     + " moments of Gunicorn's server hooks (on_starting, when_ready, pre_fork, post_fork, ...);"
-                    + " jgunicorn's counterpart of the Python hook settings.")
-            .pending(MASTER_PENDING));
+                    + " jgunicorn's counterpart of the Python hook settings."));
 
     // ---- the table ------------------------------------------------------------------------------
 

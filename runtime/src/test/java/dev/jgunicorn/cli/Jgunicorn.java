@@ -42,6 +42,7 @@ final class Jgunicorn implements AutoCloseable {
         pb.environment().remove("GUNICORN_CMD_ARGS");
         pb.environment().remove("WEB_CONCURRENCY");
         pb.environment().remove("PORT");
+        pb.environment().put("XDG_RUNTIME_DIR", dir.toString()); // each test's default control socket in its own dir
         pb.environment().putAll(env);
         process = pb.start();
     }

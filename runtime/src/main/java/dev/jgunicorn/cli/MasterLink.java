@@ -28,18 +28,32 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * A worker's end of the control channel (see {@link ControlServer}). It runs on its own small event loop, so a
+ * A worker's end of the worker link (see {@link WorkerLinkServer}). It runs on its own small event loop, so a
  * worker whose serving loops are stuck can still be reported on, and it notices at once when the master is gone.
  */
-final class ControlClient implements AutoCloseable {
-    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("jgunicorn-control", true),
+final class MasterLink implements AutoCloseable {
+    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("jgunicorn-link", true),
             EpollIoHandler.newFactory());
     private final Channel channel;
     private final CompletableFuture<List<FileDescriptor>> listeners = new CompletableFuture<>();
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
     private final CompletableFuture<Void> retire = new CompletableFuture<>();
 
-    ControlClient(Path socket, int worker, int expectedListeners) throws IOException {
+    MasterLink(Path socket, int worker, int expectedListeners) throws IOException {
+        this(socket, "hello " + worker, expectedListeners);
+    }
+
+    /** A new master's link to the old one during USR2: it only takes the listening sockets. */
+    static List<FileDescriptor> upgradeListeners(Path socket, int expectedListeners) throws IOException {
+        MasterLink link = new MasterLink(socket, "hello upgrade", expectedListeners);
+        try {
+            return link.listeners(30);
+        } finally {
+            link.close();
+        }
+    }
+
+    private MasterLink(Path socket, String hello, int expectedListeners) throws IOException {
         List<FileDescriptor> received = new ArrayList<>();
         try {
             channel = new Bootstrap().group(group).channel(EpollDomainSocketChannel.class)
@@ -62,7 +76,7 @@ final class ControlClient implements AutoCloseable {
 
                         @Override
                         public void channelInactive(ChannelHandlerContext ctx) {
-                            listeners.completeExceptionally(new IOException("the master closed the control channel"));
+                            listeners.completeExceptionally(new IOException("the master closed the worker link"));
                             closed.complete(null);
                         }
                     })
@@ -71,7 +85,7 @@ final class ControlClient implements AutoCloseable {
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             throw new IOException("cannot reach the master at " + socket + ": " + e.getMessage(), e);
         }
-        send("hello " + worker);
+        send(hello);
         if (expectedListeners == 0) {
             listeners.complete(List.of());
             channel.eventLoop().execute(() -> readLines(channel));
@@ -109,7 +123,7 @@ final class ControlClient implements AutoCloseable {
     }
 
     void send(String line) {
-        channel.writeAndFlush(ControlServer.line(line));
+        channel.writeAndFlush(WorkerLinkServer.line(line));
     }
 
     @Override

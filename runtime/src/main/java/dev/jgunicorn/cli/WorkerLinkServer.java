@@ -20,12 +20,13 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The master's end of the control channel: a Unix socket each worker connects to. A worker says
- * {@code hello N}, receives the listening sockets (SCM_RIGHTS), then reports {@code booted}, a {@code beat} each
- * second while its event loops run, and {@code recycle} before it leaves after max_requests. The master may send
- * {@code retire}. The master's loop reads the resulting {@link Report}s; nothing here decides anything.
+ * The master's end of the worker link: a Unix socket each worker connects to. A worker says
+ * {@code hello N}, receives the listening sockets (SCM_RIGHTS), then reports {@code booted}, a
+ * {@code beat REQUESTS CONNECTIONS} each second while its event loops run, and {@code recycle} before it leaves
+ * after max_requests. The master may send {@code retire}. A new master started by USR2 says {@code hello upgrade}
+ * and only takes the sockets. The master's loop reads the resulting {@link Report}s; nothing here decides anything.
  */
-final class ControlServer implements AutoCloseable {
+final class WorkerLinkServer implements AutoCloseable {
     static final String ENV_SOCKET = "JGUNICORN_CONTROL";
     /** The kinds of the listeners the master passes, in order: "tcp" or "unix", comma separated. */
     static final String ENV_LISTENERS = "JGUNICORN_LISTENERS";
@@ -37,13 +38,15 @@ final class ControlServer implements AutoCloseable {
         volatile long bootedNanos;
         volatile long lastBeat = System.nanoTime();
         volatile boolean recycling;
+        volatile long requests;
+        volatile int connections;
     }
 
     private final Map<Integer, Report> reports = new ConcurrentHashMap<>();
     private final Channel server;
     private final Path path;
 
-    ControlServer(EventLoopGroup group, Path path, List<FileDescriptor> listeners) throws InterruptedException {
+    WorkerLinkServer(EventLoopGroup group, Path path, List<FileDescriptor> listeners) throws InterruptedException {
         this.path = path;
         this.server = new ServerBootstrap().group(group).channel(EpollServerDomainSocketChannel.class)
                 .childHandler(new ChannelInitializer<>() {
@@ -55,7 +58,10 @@ final class ControlServer implements AutoCloseable {
 
                                     @Override
                                     protected void channelRead0(ChannelHandlerContext ctx, String line) {
-                                        if (line.startsWith("hello ")) {
+                                        if (line.strip().equals("hello upgrade")) {
+                                            for (FileDescriptor fd : listeners) ctx.write(fd);
+                                            ctx.flush();
+                                        } else if (line.startsWith("hello ")) {
                                             report = report(Integer.parseInt(line.substring(6).strip()));
                                             report.channel = ctx.channel();
                                             for (FileDescriptor fd : listeners) ctx.write(fd);
@@ -63,12 +69,19 @@ final class ControlServer implements AutoCloseable {
                                         } else if (report == null) {
                                             ctx.close(); // not one of our workers
                                         } else {
-                                            switch (line.strip()) {
+                                            String[] words = line.strip().split(" ");
+                                            switch (words[0]) {
                                                 case "booted" -> {
                                                     report.bootedNanos = System.nanoTime();
                                                     report.booted = true;
                                                 }
-                                                case "beat" -> report.lastBeat = System.nanoTime();
+                                                case "beat" -> {
+                                                    report.lastBeat = System.nanoTime();
+                                                    if (words.length == 3) {
+                                                        report.requests = Long.parseLong(words[1]);
+                                                        report.connections = Integer.parseInt(words[2]);
+                                                    }
+                                                }
                                                 case "recycle" -> report.recycling = true;
                                                 default -> { }
                                             }
