@@ -3,12 +3,18 @@ package dev.jgunicorn.cli;
 import dev.jgunicorn.hooks.Arbiter;
 import dev.jgunicorn.hooks.Hooks;
 import dev.jgunicorn.hooks.WorkerInfo;
+import dev.jgunicorn.metrics.AdminServer;
+import dev.jgunicorn.metrics.Exposition;
+import dev.jgunicorn.metrics.ProcessMetrics;
+import dev.jgunicorn.metrics.ScrapeSocket;
 import dev.jgunicorn.server.BindAddress;
 import dev.jgunicorn.settings.Config;
 import dev.jgunicorn.settings.ConfigLoader;
 import dev.jgunicorn.settings.SettingException;
 import dev.jgunicorn.settings.Settings;
 import dev.jgunicorn.settings.ValueType;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -37,6 +43,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -95,6 +102,12 @@ final class Master {
     private ControlSocket controlSocket;
     private Process upgradeChild;   // the new master of a USR2 upgrade, while it runs
     private ProcessHandle oldMaster; // in a new master: the master that started it, until that one exits
+    private ProcessMetrics metrics;
+    private AdminServer admin;
+    // What the admin listener's threads read; written by the loop only.
+    private volatile long lastLoopNanos = System.nanoTime();
+    private volatile List<Integer> servingWorkers = List.of();
+    private volatile boolean stopping;
 
     Master(Config config, List<String> args, Hooks hooks) {
         this.config = config;
@@ -162,16 +175,83 @@ final class Master {
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> workers.values().forEach(c -> c.process.destroyForcibly())));
         if (config.get(Settings.RELOAD)) watcher = reloadWatcher();
+        try {
+            startMetrics();
+        } catch (IOException e) {
+            log.error("Cannot listen at admin_bind {}: {}", config.get(Settings.ADMIN_BIND), e.getMessage());
+            shutdownNetty();
+            deletePid();
+            return Main.EXIT_CONFIG;
+        }
         hooks.call("when_ready", h -> h.whenReady(arbiter()));
         hooks.call("nworkers_changed", h -> h.nworkersChanged(arbiter(), target, -1));
         openControlSocket();
         int exit = loop();
         if (watcher != null) watcher.close();
         if (controlSocket != null) controlSocket.close();
+        if (admin != null) admin.close();
+        if (metrics != null) metrics.close();
         shutdownNetty();
         hooks.call("on_exit", h -> h.onExit(arbiter()));
         deletePid();
         return exit;
+    }
+
+    /**
+     * The master's meters (worker count, restarts by reason) and, with admin_bind, the admin listener whose
+     * /metrics merges the master's exposition with every worker's, each labelled by worker number.
+     */
+    private void startMetrics() throws IOException {
+        String adminBind = config.get(Settings.ADMIN_BIND);
+        if (adminBind == null && config.get(Settings.STATSD_HOST) == null) return;
+        metrics = new ProcessMetrics(config);
+        Gauge.builder("gunicorn.workers", this, m -> m.servingWorkers.size())
+                .description("Workers that booted and serve (the master's count)").register(metrics.registry());
+        for (String kind : List.of("timeout", "crash", "oom", "killed", "recycle", "reload")) countRestart(kind, 0);
+        if (adminBind != null) {
+            admin = AdminServer.start(adminBind, this::exposition, this::liveness, this::readiness);
+            log.info("Admin listener at: http://{}:{} (/metrics, /healthz, /readyz)",
+                    admin.address().getAddress().getHostAddress(), admin.address().getPort());
+        }
+    }
+
+    private void countRestart(String kind, long n) {
+        restarts.merge(kind, n, Long::sum);
+        if (metrics != null) {
+            Counter.builder("gunicorn.worker.restarts").tag("reason", kind).description("Workers replaced, by reason")
+                    .register(metrics.registry()).increment(n);
+        }
+    }
+
+    /** The master's exposition and every serving worker's (fetched in parallel, 2 s at most), labelled by worker. */
+    private String exposition() {
+        Exposition all = new Exposition().add(metrics.scrape(), null);
+        List<Integer> numbers = servingWorkers;
+        List<CompletableFuture<String>> scrapes = new ArrayList<>();
+        for (int n : numbers) {
+            Path sock = runDir.resolve("metrics-" + n + ".sock");
+            scrapes.add(CompletableFuture.supplyAsync(() -> ScrapeSocket.fetch(sock), r -> Thread.ofVirtual().start(r))
+                    .completeOnTimeout(null, 2, TimeUnit.SECONDS));
+        }
+        for (int i = 0; i < numbers.size(); i++) {
+            String text = scrapes.get(i).join();
+            if (text != null) all.add(text, Integer.toString(numbers.get(i)));
+        }
+        return all.toString();
+    }
+
+    /** /healthz of the master: its loop turns (it kills and replaces stuck workers itself). */
+    private AdminServer.Check liveness() {
+        long idle = System.nanoTime() - lastLoopNanos;
+        return idle < TimeUnit.SECONDS.toNanos(10) ? AdminServer.Check.OK
+                : AdminServer.Check.failing("the master's loop has not run for " + TimeUnit.NANOSECONDS.toSeconds(idle) + " s");
+    }
+
+    /** /readyz of the master: at least one worker serves, and no stop has begun. */
+    private AdminServer.Check readiness() {
+        if (stopping) return AdminServer.Check.failing("stopping: finishing requests in flight");
+        if (servingWorkers.isEmpty()) return AdminServer.Check.failing("no worker serves yet");
+        return AdminServer.Check.OK;
     }
 
     private Arbiter arbiter() {
@@ -300,11 +380,15 @@ final class Master {
             }
             manageWorkers();
             followUpgrade();
+            servingWorkers = workers.values().stream().filter(c -> !c.retiring && c.process.isAlive() && booted(c))
+                    .map(c -> c.number).toList();
+            lastLoopNanos = System.nanoTime();
         }
     }
 
     /** Acts on one signal; returns the exit code when it ends the master. */
     private Integer signal(String sig) {
+        if (sig.equals("TERM") || sig.equals("INT")) stopping = true; // /readyz turns false at once
         switch (sig) {
             case "TERM" -> {
                 stop(true);
@@ -585,7 +669,7 @@ final class Master {
                     : code == Main.EXIT_OOM ? "out of memory"
                     : "crash (exit code " + code + ")";
             log.warn("Worker (pid:{}) exited: {}; starting a new one", c.process.pid(), reason);
-            restarts.merge(restartKind(reason), 1L, Long::sum);
+            countRestart(restartKind(reason), 1);
             noteExit(c, reason);
         }
         return null;
@@ -680,6 +764,9 @@ final class Master {
             pb.environment().put(WorkerLinkServer.ENV_LISTENERS, listenerKinds);
             links.report(n);
         }
+        if (links != null && admin != null) {
+            pb.environment().put(ScrapeSocket.ENV, runDir.resolve("metrics-" + n + ".sock").toString());
+        }
         if (links == null || config.get(Settings.REUSE_PORT)) {
             pb.environment().put("JGUNICORN_REUSE_PORT", "1"); // each worker binds its own socket with SO_REUSEPORT
         }
@@ -725,12 +812,13 @@ final class Master {
         hooks.call("on_reload", h -> h.onReload(arbiter()));
         setTarget(workerCount(config));
         for (Child c : workers.values()) {
-            if (!c.retiring) restarts.merge("reload", 1L, Long::sum);
+            if (!c.retiring) countRestart("reload", 1);
             c.retiring = true;
         }
     }
 
     private void stop(boolean graceful) {
+        stopping = true;
         log.info("Handling signal: {}", graceful ? "term" : "int");
         workers.values().forEach(c -> signal(c.process, graceful ? "TERM" : "INT"));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(config.get(Settings.GRACEFUL_TIMEOUT) + 1L);

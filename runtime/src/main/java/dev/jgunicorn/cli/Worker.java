@@ -5,6 +5,10 @@ import dev.jgunicorn.app.AppLoadException;
 import dev.jgunicorn.app.AppLoader;
 import dev.jgunicorn.hooks.Hooks;
 import dev.jgunicorn.hooks.WorkerInfo;
+import dev.jgunicorn.metrics.AdminServer;
+import dev.jgunicorn.metrics.ProcessMetrics;
+import dev.jgunicorn.metrics.RequestMetrics;
+import dev.jgunicorn.metrics.ScrapeSocket;
 import dev.jgunicorn.http.ParserConfig;
 import dev.jgunicorn.server.AccessLog;
 import dev.jgunicorn.server.BindAddress;
@@ -44,6 +48,8 @@ final class Worker {
     private volatile boolean retiring;
     private final Hooks hooks;
     private final WorkerInfo me;
+    private volatile JgunicornHttpServer server; // for the probes, once it exists
+    private volatile boolean serving;
 
     Worker(Config config, int number, Hooks hooks) {
         this.config = config;
@@ -63,6 +69,8 @@ final class Worker {
         for (String b : c.get(Settings.BIND)) {
             if (!b.startsWith("fd://")) BindAddress.parse(b); // fd:// is checked by the master that adopts it
         }
+        if (c.get(Settings.ADMIN_BIND) != null) dev.jgunicorn.metrics.AdminServer.address(c.get(Settings.ADMIN_BIND));
+        dev.jgunicorn.metrics.ProcessMetrics.check(c);
         for (String e : c.get(Settings.RAW_ENV)) {
             if (!e.contains("=")) throw new SettingException("raw_env", "raw_env entry '" + e + "' is not KEY=VALUE");
         }
@@ -110,6 +118,55 @@ final class Worker {
     int run() {
         ProcessTitle.setShortName(config);
         hooks.call("post_fork", h -> h.postFork(me));
+        // Meters only when something reads them: the admin listener, the master's aggregation, or statsd.
+        String scrapeSocket = System.getenv(ScrapeSocket.ENV);
+        boolean standalone = System.getenv(WorkerLinkServer.ENV_SOCKET) == null;
+        String adminBind = standalone ? config.get(Settings.ADMIN_BIND) : null;
+        ProcessMetrics metrics = adminBind != null || scrapeSocket != null || config.get(Settings.STATSD_HOST) != null
+                ? new ProcessMetrics(config) : null;
+        AdminServer admin = null;
+        ScrapeSocket scrape = null;
+        try {
+            // Up before the app loads, so a probe sees "starting" rather than a refused connection.
+            if (adminBind != null) admin = AdminServer.start(adminBind, metrics::scrape, this::liveness, this::readiness);
+            if (scrapeSocket != null) scrape = ScrapeSocket.serve(Path.of(scrapeSocket), metrics::scrape);
+        } catch (IOException e) {
+            log.error("Cannot listen at admin_bind {}: {}", adminBind, e.getMessage());
+            return Main.EXIT_WORKER_BOOT;
+        }
+        try {
+            return serve(metrics);
+        } finally {
+            if (admin != null) admin.close();
+            if (scrape != null) scrape.close();
+            if (metrics != null) metrics.close();
+        }
+    }
+
+    /** /healthz with --no-master: every event loop runs, and no request has run past --timeout. */
+    private AdminServer.Check liveness() {
+        JgunicornHttpServer s = server;
+        if (s == null) return AdminServer.Check.OK;
+        Duration timeout = Duration.ofSeconds(config.get(Settings.TIMEOUT));
+        if (!timeout.isZero()) {
+            Optional<Thread> stalled = s.worker().stalledLoop(timeout);
+            if (stalled.isPresent()) return AdminServer.Check.failing("event loop " + stalled.get().getName()
+                    + " has not run for more than " + timeout.toSeconds() + " s");
+            int late = s.worker().requestsPastTimeout();
+            if (late > 0) return AdminServer.Check.failing(late + " request(s) running longer than --timeout " + timeout.toSeconds() + " s");
+        }
+        return AdminServer.Check.OK;
+    }
+
+    /** /readyz with --no-master: the app is loaded and the worker accepts; false from the first moment of a stop. */
+    private AdminServer.Check readiness() {
+        JgunicornHttpServer s = server;
+        if (s == null || !serving) return AdminServer.Check.failing("starting: the app is not loaded yet");
+        if (stop.getCount() == 0 || s.worker().isDrainingOrStopped()) return AdminServer.Check.failing("stopping: finishing requests in flight");
+        return AdminServer.Check.OK;
+    }
+
+    private int serve(ProcessMetrics metrics) {
         HttpHandler handler;
         try {
             handler = AppLoader.load(config.app(), AppLoader.classLoader(config.get(Settings.CLASSPATH), config.baseDir()));
@@ -122,7 +179,9 @@ final class Worker {
         ServerOptions options = options(config);
         if (System.getenv(ClassDataArchive.ENV_TRAINING) != null) return train(options);
         JgunicornHttpServer server = new JgunicornHttpServer(options);
+        this.server = server;
         server.createContext("/", handler);
+        if (metrics != null) server.worker().setRequestListener(new RequestMetrics(metrics.registry(), server.worker()));
         server.worker().setTls(tls(config));
         server.worker().setProxyProtocol(config.get(Settings.PROXY_PROTOCOL), config.get(Settings.PROXY_ALLOW_IPS));
         String controlSocket = System.getenv(WorkerLinkServer.ENV_SOCKET);
@@ -149,6 +208,7 @@ final class Worker {
             stop.countDown();
         });
         server.start();
+        serving = true;
         log.info("Booting worker with pid: {}", ProcessHandle.current().pid());
 
         Signal.handle(new Signal("TERM"), s -> stop.countDown());

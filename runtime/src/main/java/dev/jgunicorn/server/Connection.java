@@ -182,6 +182,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
                 refuse(TOO_LARGE_FOR_EVENTLOOP);
                 return;
             }
+            ex.requestBodyBytes += chunk.content().readableBytes();
             ex.body().offer(chunk.content());
         } else if (msg instanceof BodyEnd) {
             currentBodyEnded = true;
@@ -226,7 +227,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
     private void completed(Exchange ex) {
         if (ex != current) return;
         server.exchangeEnded(ex);
-        server.accessLog(ex, this);
+        server.requestEnded(ex, this);
         current = null;
         if (!ex.keepAlive() || closing || !channel.isActive()) {
             closeAfterFlush();

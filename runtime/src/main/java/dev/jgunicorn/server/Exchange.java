@@ -51,6 +51,7 @@ final class Exchange extends HttpExchange {
     private HttpPrincipal principal;
     private volatile Thread thread;
     volatile boolean timeoutReported;
+    long requestBodyBytes; // counted on the connection's event loop
     volatile RequestError bodyError;
 
     private final HttpExchange facade;

@@ -71,6 +71,7 @@ public final class WorkerServer {
     private volatile boolean draining;
     private volatile boolean recycling;
     private volatile Runnable onRecycle = () -> { };
+    private volatile RequestListener requestListener;
 
     public WorkerServer(ServerOptions options, HttpServer owner) {
         this.options = options;
@@ -370,9 +371,35 @@ public final class WorkerServer {
         }
     }
 
-    void accessLog(Exchange ex, Connection conn) {
+    /** A finished request: the access log line and the metrics. */
+    void requestEnded(Exchange ex, Connection conn) {
         AccessLog a = options.accessLog();
         if (a != null) a.log(ex, conn);
+        RequestListener l = requestListener;
+        if (l != null) {
+            l.requestEnded(ex.getRequestMethod(), ex.getResponseCode() < 0 ? 500 : ex.getResponseCode(),
+                    System.nanoTime() - ex.startNanos, ex.requestBodyBytes, ex.responseBytes());
+        }
+    }
+
+    /** Metrics (or anything else) told about each finished request. */
+    public void setRequestListener(RequestListener l) {
+        this.requestListener = l;
+    }
+
+    /** True once a graceful stop began: /readyz turns false so the endpoints stop sending new clients. */
+    public boolean isDrainingOrStopped() {
+        return draining;
+    }
+
+    /** Requests running longer than --timeout right now (0 when the timeout is off). */
+    public int requestsPastTimeout() {
+        if (options.timeout().isZero()) return 0;
+        long limit = options.timeout().toNanos();
+        long now = System.nanoTime();
+        int n = 0;
+        for (Exchange ex : running) if (now - ex.startNanos > limit) n++;
+        return n;
     }
 
     void connectionOpened(Connection c) {

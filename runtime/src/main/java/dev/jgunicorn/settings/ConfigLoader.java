@@ -74,7 +74,8 @@ public final class ConfigLoader {
 
     private static String helpLine(Setting<?> s) {
         String d = s.help() + " [" + s.name() + "; default: " + s.defaultDoc() + "]";
-        return s.supported() ? d : d + " (" + s.support().name().toLowerCase() + ": " + s.refusal() + ")";
+        d = s.supported() ? d : d + " (" + s.support().name().toLowerCase() + ": " + s.refusal() + ")";
+        return d.replace("%", "%%"); // picocli formats descriptions: a literal % must be doubled
     }
 
     public static String usage() {

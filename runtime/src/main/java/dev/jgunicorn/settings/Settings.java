@@ -570,22 +570,19 @@ public final class Settings {
     public static final Setting<String> STATSD_HOST = add(Setting.setting("statsd_host", Section.LOGGING, ValueType.string())
             .flags("--statsd-host")
             .metavar("STATSD_ADDR")
-            .help("StatsD server as HOST[:PORT] (port 8125 by default) or unix://PATH; setting it turns metrics on.")
-            .pending(METRICS_PENDING));
+            .help("StatsD server as HOST[:PORT] (port 8125 by default) or unix://PATH; setting it turns metrics on."));
 
     public static final Setting<String> DOGSTATSD_TAGS = add(Setting.setting("dogstatsd_tags", Section.LOGGING, ValueType.string())
             .flags("--dogstatsd-tags")
             .metavar("DOGSTATSD_TAGS")
             .defaultValue("")
-            .help("Comma-separated key:value tags added to every metric, in DogStatsD syntax.")
-            .pending(METRICS_PENDING));
+            .help("Comma-separated key:value tags added to every metric, in DogStatsD syntax."));
 
     public static final Setting<String> STATSD_PREFIX = add(Setting.setting("statsd_prefix", Section.LOGGING, ValueType.string())
             .flags("--statsd-prefix")
             .metavar("STATSD_PREFIX")
             .defaultValue("")
-            .help("Prefix put before every metric name; a dot is added when missing.")
-            .pending(METRICS_PENDING));
+            .help("Prefix put before every metric name; a dot is added when missing."));
 
     public static final Setting<Boolean> ENABLE_BACKLOG_METRIC = add(Setting.setting("enable_backlog_metric", Section.LOGGING,
                     ValueType.bool())
@@ -865,8 +862,7 @@ public final class Settings {
             .flags("--admin-bind")
             .metavar("ADDRESS")
             .help("HOST:PORT of the admin listener serving /metrics (Prometheus), /healthz and /readyz; off when"
-                    + " unset. It never shares a port with the app; under a master, the master serves it for all workers.")
-            .pending(METRICS_PENDING));
+                    + " unset. It never shares a port with the app; under a master, the master serves it for all workers."));
 
     public static final Setting<String> HOOKS = add(Setting.setting("hooks", Section.JVM, ValueType.string())
             .flags("--hooks")

@@ -142,11 +142,11 @@ class ConfigLoaderTest {
         assertTrue(spew.getMessage().contains("spew") && spew.getMessage().contains("cannot be used"), spew.getMessage());
         SettingException py = assertThrows(SettingException.class, () -> load(Map.of(), "--pythonpath", "/x", "app.App"));
         assertTrue(py.getMessage().contains("--classpath"), py.getMessage());
-        Files.writeString(dir.resolve("gunicorn.conf.py"), "proc_name = None\n");
-        assertNull(load(Map.of(), "app.App").get(Settings.PROC_NAME), "a pending setting at its default is fine");
-        Files.writeString(dir.resolve("gunicorn.conf.py"), "proc_name = 'shop'\n");
+        Files.writeString(dir.resolve("gunicorn.conf.py"), "http2_cleartext = 'off'\n");
+        assertEquals("off", load(Map.of(), "app.App").get(Settings.HTTP2_CLEARTEXT), "a pending setting at its default is fine");
+        Files.writeString(dir.resolve("gunicorn.conf.py"), "http2_cleartext = 'both'\n");
         SettingException d = assertThrows(SettingException.class, () -> load(Map.of(), "app.App"));
-        assertTrue(d.getMessage().contains("proc_name") && d.getMessage().contains("gunicorn.conf.py:1"), d.getMessage());
+        assertTrue(d.getMessage().contains("http2_cleartext") && d.getMessage().contains("gunicorn.conf.py:1"), d.getMessage());
     }
 
     @Test

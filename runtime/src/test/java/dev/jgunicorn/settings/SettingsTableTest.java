@@ -58,12 +58,11 @@ class SettingsTableTest {
         GUNICORN.put(Section.CONTROL, List.of("control_socket", "control_socket_mode", "control_socket_disable"));
     }
 
-    private static final List<String> JVM = List.of("classpath", "header_timeout", "require_host", "jvm_args");
+    private static final List<String> JVM = List.of("classpath", "header_timeout", "require_host", "jvm_args", "no_master",
+            "admin_bind", "hooks");
 
     private static final Set<String> PENDING = Set.of(
-            "proc_name", "default_proc_name", "control_socket",
-            "control_socket_mode", "control_socket_disable",
-            "statsd_host", "dogstatsd_tags", "statsd_prefix", "enable_backlog_metric",
+            "enable_backlog_metric",
             "http_protocols", "http2_cleartext", "http2_max_concurrent_streams", "http2_initial_window_size",
             "http2_max_frame_size", "http2_max_header_list_size");
 
@@ -202,14 +201,14 @@ class SettingsTableTest {
         refused.addAll(GUNICORN.get(Section.SERVER_HOOKS));
         refused.addAll(GUNICORN.get(Section.DIRTY_ARBITER_HOOKS));
         assertEquals(16 + 4 + 20, refused.size());
-        assertEquals(15, PENDING.size());
+        assertEquals(7, PENDING.size());
         for (Setting<?> s : Settings.ALL) {
             Support expected = refused.contains(s.name()) ? Support.REFUSED
                     : PENDING.contains(s.name()) ? Support.PENDING : Support.SUPPORTED;
             assertEquals(expected, s.support(), s.name());
         }
-        assertTrue(Settings.CONTROL_SOCKET.refusal().contains("master process"));
-        assertTrue(Settings.STATSD_HOST.refusal().contains("statsd"));
+        assertTrue(Settings.ENABLE_BACKLOG_METRIC.refusal().contains("metric"));
+        assertTrue(Settings.ON_STARTING.refusal().contains("--hooks"));
         assertTrue(Settings.HTTP2_CLEARTEXT.refusal().contains("HTTP/2"));
         assertTrue(Settings.PYTHONPATH.refusal().contains("--classpath"));
         assertTrue(Settings.LOGCONFIG_DICT.refusal().contains("--log-config"));

@@ -1,0 +1,255 @@
+package dev.jgunicorn.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The admin listener, a real Prometheus scraping it, promtool, statsd over real UDP, and the probes during a stop. */
+class ObservabilityTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    private HttpResponse<String> get(String url) throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String exe(String name) {
+        for (String dir : List.of("/usr/bin", "/usr/local/bin", "/bin")) {
+            if (Files.isExecutable(Path.of(dir, name))) return Path.of(dir, name).toString();
+        }
+        throw new AssertionError(name + " is not installed: .ci/run installs Debian's prometheus package");
+    }
+
+    /** Prometheus' instant query: the JSON result array. */
+    private JsonNode query(int port, String promql) throws Exception {
+        String body = get("http://127.0.0.1:" + port + "/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8)).body();
+        JsonNode n = JSON.readTree(body);
+        assertEquals("success", n.path("status").asText(), body);
+        return n.path("data").path("result");
+    }
+
+    private static double value(JsonNode result) {
+        return result.size() == 0 ? Double.NaN : Double.parseDouble(result.get(0).path("value").get(1).asText());
+    }
+
+    @Test
+    void aRealPrometheusScrapesTwoWorkersThroughTheMaster(@TempDir Path dir) throws Exception {
+        int port = Jgunicorn.freePort();
+        int admin = Jgunicorn.freePort();
+        int prom = Jgunicorn.freePort();
+        try (Jgunicorn j = new Jgunicorn(dir, Map.of(), "-w", "2", "-k", "gthread", "--threads", "4", "-b", "127.0.0.1:" + port,
+                "--admin-bind", "127.0.0.1:" + admin, "dev.jgunicorn.demo.Hello")) {
+            Jgunicorn.getWhenUp(client, URI.create("http://127.0.0.1:" + port + "/"), Duration.ofSeconds(30), j);
+            j.await("both workers ready", () -> {
+                try {
+                    return get("http://127.0.0.1:" + admin + "/metrics").body().contains("gunicorn_workers 2.0");
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            // Light load; getWhenUp above sent one request already.
+            int requests = 1 + 200;
+            for (int i = 0; i < 200; i++) {
+                // a fresh connection each time, so the kernel hands them to both workers
+                try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+                    s.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                    assertTrue(new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).startsWith("HTTP/1.1 200 "));
+                }
+            }
+
+            String exposition = get("http://127.0.0.1:" + admin + "/metrics").body();
+            Path file = dir.resolve("exposition.txt");
+            Files.writeString(file, exposition);
+            Process lint = new ProcessBuilder(exe("promtool"), "check", "metrics").redirectInput(file.toFile())
+                    .redirectErrorStream(true).start();
+            String lintOut = new String(lint.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(lint.waitFor(30, TimeUnit.SECONDS));
+            assertEquals(0, lint.exitValue(), "promtool check metrics: " + lintOut);
+
+            Files.writeString(dir.resolve("prometheus.yml"), """
+                    global:
+                      scrape_interval: 1s
+                    scrape_configs:
+                      - job_name: jgunicorn
+                        static_configs:
+                          - targets: ['127.0.0.1:%d']
+                    """.formatted(admin));
+            Process prometheus = new ProcessBuilder(exe("prometheus"), "--config.file=" + dir.resolve("prometheus.yml"),
+                    "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + prom)
+                    .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
+            try {
+                j.await("Prometheus sees every request", () -> {
+                    try {
+                        return value(query(prom, "sum(gunicorn_requests_total{method=\"GET\",status=\"200\"})")) >= requests;
+                    } catch (Exception e) {
+                        return false;
+                    }
+                });
+                assertEquals(requests, value(query(prom, "sum(gunicorn_requests_total)")), 0.0, "no request counted twice");
+                assertEquals(2, value(query(prom, "gunicorn_workers")), 0.0);
+                assertEquals(2, query(prom, "sum by (worker) (gunicorn_requests_total)").size(), "series per worker");
+                double p99 = value(query(prom, "histogram_quantile(0.99, sum by (le) (gunicorn_request_duration_seconds_bucket))"));
+                assertTrue(p99 > 0 && p99 <= 10, "p99 of a hello world is between 0 and 10 s: " + p99);
+                assertEquals(0, value(query(prom, "sum(gunicorn_requests_in_flight)")), 0.0, "nothing in flight after the load");
+                assertTrue(value(query(prom, "sum(gunicorn_response_body_bytes_total)")) >= 13.0 * requests, "13 bytes per hello");
+                assertEquals(3, query(prom, "jvm_memory_used_bytes{area=\"heap\",id=~\".*Eden.*\"}").size(),
+                        "JVM series of the master and both workers");
+                assertEquals(0, value(query(prom, "sum(gunicorn_worker_restarts_total)")), 0.0);
+                assertTrue(value(query(prom, "sum(gunicorn_log_total{level=\"info\"})")) >= 3, "boot lines counted");
+            } finally {
+                prometheus.destroy();
+                prometheus.waitFor(20, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /** Every metric name a panel of the bundled Grafana dashboard queries exists in a real exposition. */
+    @Test
+    void theGrafanaDashboardQueriesOnlySeriesThatExist(@TempDir Path dir) throws Exception {
+        Path dashboard = Jgunicorn.REPO.resolve("docs/grafana/jgunicorn.json");
+        JsonNode d = JSON.readTree(dashboard.toFile());
+        Set<String> names = new HashSet<>();
+        Matcher m = Pattern.compile("\\b(gunicorn_[a-z_]+|jvm_[a-z_]+|process_[a-z_]+)").matcher("");
+        for (JsonNode panel : d.path("panels")) {
+            for (JsonNode t : panel.path("targets")) {
+                m.reset(t.path("expr").asText());
+                while (m.find()) names.add(m.group(1));
+            }
+        }
+        assertTrue(names.size() >= 8, "the dashboard covers the server's series: " + names);
+        int port = Jgunicorn.freePort();
+        int admin = Jgunicorn.freePort();
+        try (Jgunicorn j = new Jgunicorn(dir, Map.of(), "-b", "127.0.0.1:" + port, "--admin-bind", "127.0.0.1:" + admin,
+                "dev.jgunicorn.demo.Hello")) {
+            Jgunicorn.getWhenUp(client, URI.create("http://127.0.0.1:" + port + "/"), Duration.ofSeconds(30), j);
+            j.await("the worker's series", () -> {
+                try {
+                    return get("http://127.0.0.1:" + admin + "/metrics").body().contains("gunicorn_requests_total{worker=\"1\"");
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            String exposition = get("http://127.0.0.1:" + admin + "/metrics").body();
+            List<String> missing = new ArrayList<>();
+            for (String n : names) {
+                if (!Pattern.compile("(?m)^" + n + "(_bucket|_count|_sum)?[{ ]").matcher(exposition).find()) missing.add(n);
+            }
+            assertEquals(List.of(), missing, "series the dashboard queries but jgunicorn does not expose");
+        }
+    }
+
+    @Test
+    void statsdLinesReachARealUdpSocket(@TempDir Path dir) throws Exception {
+        for (boolean dogstatsd : List.of(false, true)) {
+            try (DatagramSocket udp = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+                udp.setSoTimeout(500);
+                int port = Jgunicorn.freePort();
+                List<String> args = new ArrayList<>(List.of("-b", "127.0.0.1:" + port, "--statsd-host", "127.0.0.1:" + udp.getLocalPort(),
+                        "--statsd-prefix", "shop"));
+                if (dogstatsd) args.addAll(List.of("--dogstatsd-tags", "env:test,team:web"));
+                args.add("dev.jgunicorn.demo.Hello");
+                try (Jgunicorn j = new Jgunicorn(dir, Map.of(), args.toArray(String[]::new))) {
+                    Jgunicorn.getWhenUp(client, URI.create("http://127.0.0.1:" + port + "/"), Duration.ofSeconds(30), j);
+                    StringBuilder lines = new StringBuilder();
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                    String requests = dogstatsd ? "shop.gunicorn.requests:1|c|#" : "shop.gunicorn.requests:1|c";
+                    while (System.nanoTime() < deadline && !(lines.toString().contains(requests)
+                            && lines.toString().contains("shop.gunicorn.request.duration:") && lines.toString().contains("shop.gunicorn.workers:1|g"))) {
+                        get("http://127.0.0.1:" + port + "/");
+                        byte[] buf = new byte[65536];
+                        DatagramPacket p = new DatagramPacket(buf, buf.length);
+                        try {
+                            udp.receive(p);
+                            lines.append(new String(p.getData(), 0, p.getLength(), StandardCharsets.UTF_8)).append('\n');
+                        } catch (SocketTimeoutException e) {
+                            // send another request
+                        }
+                    }
+                    String got = lines.toString();
+                    assertTrue(got.contains(requests), got);
+                    assertTrue(got.matches("(?s).*shop\\.gunicorn\\.request\\.duration:[0-9.]+\\|ms.*"), got);
+                    assertTrue(got.contains("shop.gunicorn.workers:1|g"), "the master's worker gauge: " + got);
+                    if (dogstatsd) assertTrue(got.contains("env:test") && got.contains("team:web"), got);
+                    else assertTrue(!got.contains("|#"), "plain statsd has no tags: " + got);
+                }
+            }
+        }
+    }
+
+    /** The pod case (--no-master): /readyz fails from the first moment of TERM while the request in flight finishes. */
+    @Test
+    void readyzTurnsFalseDuringAGracefulStopWhileRequestsFinish(@TempDir Path dir) throws Exception {
+        int port = Jgunicorn.freePort();
+        int admin = Jgunicorn.freePort();
+        try (Jgunicorn j = new Jgunicorn(dir, Map.of(), "--no-master", "-k", "gthread", "--threads", "4", "-t", "2",
+                "--graceful-timeout", "20", "-b", "127.0.0.1:" + port, "--admin-bind", "127.0.0.1:" + admin, "dev.jgunicorn.demo.Slow")) {
+            Jgunicorn.getWhenUp(client, URI.create("http://127.0.0.1:" + port + "/?ms=0"), Duration.ofSeconds(30), j);
+            assertEquals(200, get("http://127.0.0.1:" + admin + "/readyz").statusCode());
+            assertEquals(200, get("http://127.0.0.1:" + admin + "/healthz").statusCode());
+            CompletableFuture<HttpResponse<String>> slow = client.sendAsync(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/?ms=5000")).build(), HttpResponse.BodyHandlers.ofString());
+            j.await("a request past --timeout 2 fails /healthz", () -> {
+                try {
+                    HttpResponse<String> h = get("http://127.0.0.1:" + admin + "/healthz");
+                    return h.statusCode() == 503 && h.body().contains("1 request(s) running longer than --timeout 2 s");
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            j.signal("TERM");
+            j.await("/readyz says stopping", () -> {
+                try {
+                    HttpResponse<String> r = get("http://127.0.0.1:" + admin + "/readyz");
+                    return r.statusCode() == 503 && r.body().contains("stopping");
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            assertTrue(!slow.isDone(), "the slow request is still running while /readyz fails");
+            HttpResponse<String> done = slow.get(30, TimeUnit.SECONDS);
+            assertEquals(200, done.statusCode());
+            assertEquals("slept 5000 ms\n", done.body());
+            assertEquals(0, j.waitFor(Duration.ofSeconds(30)));
+        }
+    }
+
+    @Test
+    void badAdminAndStatsdAddressesNameTheSetting(@TempDir Path dir) throws Exception {
+        try (Jgunicorn j = new Jgunicorn(dir, Map.of(), "--admin-bind", "unix:/tmp/x.sock", "dev.jgunicorn.demo.Hello")) {
+            assertEquals(1, j.waitFor(Duration.ofSeconds(30)));
+            assertTrue(j.err().contains("admin_bind") && j.err().contains("is not HOST:PORT"), j.err());
+        }
+        try (Jgunicorn j = new Jgunicorn(dir, Map.of(), "--statsd-host", "localhost:99999", "dev.jgunicorn.demo.Hello")) {
+            assertEquals(1, j.waitFor(Duration.ofSeconds(30)));
+            assertTrue(j.err().contains("statsd_host") && j.err().contains("port from 1 to 65535"), j.err());
+        }
+    }
+}
