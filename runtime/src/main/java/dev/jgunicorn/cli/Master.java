@@ -652,17 +652,18 @@ final class Master {
             if (links != null) links.forget(c.number);
             int code = c.process.exitValue();
             boolean booted = r == null || r.booted;
-            if (!booted && c.killedFor == null && keepPreviousWorkers()) {
+            if (!booted && c.killedFor == null && !c.termSent && keepPreviousWorkers()) {
                 log.error("Worker (pid:{}) failed to boot after a reload (exit code {}): the workers of the previous"
                         + " configuration keep serving; fix the configuration and send HUP again", c.process.pid(), code);
                 continue;
             }
-            if (!booted && c.killedFor == null) {
+            // a worker the master itself told to leave (TTOU, reload) before it booted did not fail
+            if (!booted && c.killedFor == null && !c.termSent) {
                 log.error("Worker (pid:{}) failed to boot (exit code {}); shutting down", c.process.pid(), code);
                 return code == Main.EXIT_APP_LOAD ? Main.EXIT_APP_LOAD : Main.EXIT_WORKER_BOOT;
             }
             hooks.call("child_exit", h -> h.childExit(arbiter(), new WorkerInfo(c.number, c.process.pid(), code)));
-            if (c.retiring && (code == 0 || "reload failed".equals(c.killedFor))) continue;
+            if (c.retiring && (code == 0 || !booted || "reload failed".equals(c.killedFor))) continue; // left as asked
             String reason = c.killedFor != null ? c.killedFor
                     : r != null && r.recycling ? "recycle (max-requests)"
                     : code == 137 ? "killed by SIGKILL (perhaps out of memory)"

@@ -176,6 +176,8 @@ class MasterControlTest {
                 Thread.sleep(500);
                 running.set(false);
                 load.join(30_000);
+                System.out.printf("USR2 upgrade under load: %d requests succeeded, %s%n", ok.get(),
+                        failure.get() == null ? "0 failed" : "failure: " + failure.get());
                 assertEquals(null, failure.get(), "no request failed across the upgrade (" + ok.get() + " succeeded)");
                 assertTrue(ok.get() > 20, "requests kept flowing: " + ok.get());
                 assertTrue(next.isAlive(), "the new master runs on");

@@ -212,7 +212,7 @@ class SettingsTableTest {
         assertTrue(Settings.HTTP2_CLEARTEXT.refusal().contains("HTTP/2"));
         assertTrue(Settings.PYTHONPATH.refusal().contains("--classpath"));
         assertTrue(Settings.LOGCONFIG_DICT.refusal().contains("--log-config"));
-        assertTrue(Settings.PRE_REQUEST.refusal().contains("Filter"));
+        assertTrue(Settings.PRE_REQUEST.refusal().contains("ServerHooks"));
         assertTrue(Settings.SSL_CONTEXT.refusal().contains("certfile"));
         assertTrue(Settings.ASGI_LOOP.refusal().contains("eventloop"));
     }
