@@ -5,6 +5,7 @@ import dev.jgunicorn.hooks.Hooks;
 import dev.jgunicorn.hooks.WorkerInfo;
 import dev.jgunicorn.metrics.AdminServer;
 import dev.jgunicorn.metrics.Exposition;
+import dev.jgunicorn.metrics.ListenQueue;
 import dev.jgunicorn.metrics.ProcessMetrics;
 import dev.jgunicorn.metrics.ScrapeSocket;
 import dev.jgunicorn.server.BindAddress;
@@ -208,6 +209,16 @@ final class Master {
         Gauge.builder("gunicorn.workers", this, m -> m.servingWorkers.size())
                 .description("Workers that booted and serve (the master's count)").register(metrics.registry());
         for (String kind : List.of("timeout", "crash", "oom", "killed", "recycle", "reload")) countRestart(kind, 0);
+        if (config.get(Settings.ENABLE_BACKLOG_METRIC)) {
+            boolean tls = config.get(Settings.CERTFILE) != null;
+            for (Channel l : listeners) {
+                if (!(l.localAddress() instanceof java.net.InetSocketAddress a)) continue; // the kernel shows no queue for Unix sockets
+                Gauge.builder("gunicorn.backlog", () -> Math.max(0, ListenQueue.length(a))).tag("listener", Worker.url(a, tls))
+                        .description("Connections waiting in the listen queue for a worker to accept them")
+                        .register(metrics.registry());
+            }
+            if (listeners.isEmpty()) log.warn("enable_backlog_metric: no shared listener to measure (reuse_port)");
+        }
         if (adminBind != null) {
             admin = AdminServer.start(adminBind, this::exposition, this::liveness, this::readiness);
             log.info("Admin listener at: http://{}:{} (/metrics, /healthz, /readyz)",

@@ -23,7 +23,6 @@ public final class Settings {
     /** Filled in declaration order by {@link #add}; must stay above the first setting. */
     private static final List<Setting<?>> TABLE = new ArrayList<>();
 
-    private static final String METRICS_PENDING = "metrics and statsd (observability issue)";
     private static final String HTTP2_PENDING = "HTTP/2";
 
     private static final String ASGI_REFUSAL = "ASGI is Python's async application protocol and jgunicorn serves"
@@ -589,8 +588,8 @@ public final class Settings {
             .flags("--enable-backlog-metric")
             .switchStoring(true)
             .defaultValue(false)
-            .help("Report the length of the listeners' accept queue as a metric.")
-            .pending(METRICS_PENDING));
+            .help("Report the length of each TCP listener's accept queue as the gauge gunicorn_backlog (statsd"
+                    + " gunicorn.backlog), read from the kernel's socket table; Linux only, as in Gunicorn."));
 
     // ---- Process Naming -------------------------------------------------------------------------
 

@@ -241,6 +241,39 @@ class ObservabilityTest {
         }
     }
 
+    /** enable_backlog_metric: clients the workers do not accept (worker_connections reached) show in the gauge. */
+    @Test
+    void theBacklogGaugeCountsClientsWaitingInTheListenQueue(@TempDir Path dir) throws Exception {
+        int port = Jgunicorn.freePort();
+        int admin = Jgunicorn.freePort();
+        List<java.net.Socket> waiting = new ArrayList<>();
+        try (Jgunicorn j = new Jgunicorn(dir, Map.of(), "-k", "gthread", "--worker-connections", "1", "-b", "127.0.0.1:" + port,
+                "--admin-bind", "127.0.0.1:" + admin, "--enable-backlog-metric", "dev.jgunicorn.demo.Slow")) {
+            Jgunicorn.getWhenUp(client, URI.create("http://127.0.0.1:" + port + "/?ms=0"), Duration.ofSeconds(30), j);
+            String gauge = "gunicorn_backlog{listener=\"http://127.0.0.1:" + port + "\"} ";
+            j.await("an empty queue", () -> metric(admin, gauge) == 0);
+            CompletableFuture<HttpResponse<String>> busy = client.sendAsync(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/?ms=4000")).build(), HttpResponse.BodyHandlers.ofString());
+            Thread.sleep(500); // the worker holds its one connection and stops accepting
+            for (int i = 0; i < 3; i++) waiting.add(new java.net.Socket("127.0.0.1", port));
+            j.await("three clients in the queue", () -> metric(admin, gauge) == 3);
+            assertEquals(200, busy.get(30, TimeUnit.SECONDS).statusCode());
+        } finally {
+            for (java.net.Socket s : waiting) s.close();
+        }
+    }
+
+    private double metric(int admin, String prefix) {
+        try {
+            for (String line : get("http://127.0.0.1:" + admin + "/metrics").body().split("\n")) {
+                if (line.startsWith(prefix)) return Double.parseDouble(line.substring(prefix.length()).trim());
+            }
+        } catch (Exception e) {
+            return Double.NaN;
+        }
+        return Double.NaN;
+    }
+
     @Test
     void badAdminAndStatsdAddressesNameTheSetting(@TempDir Path dir) throws Exception {
         try (Jgunicorn j = new Jgunicorn(dir, Map.of(), "--admin-bind", "unix:/tmp/x.sock", "dev.jgunicorn.demo.Hello")) {

@@ -62,7 +62,6 @@ class SettingsTableTest {
             "admin_bind", "hooks");
 
     private static final Set<String> PENDING = Set.of(
-            "enable_backlog_metric",
             "http_protocols", "http2_cleartext", "http2_max_concurrent_streams", "http2_initial_window_size",
             "http2_max_frame_size", "http2_max_header_list_size");
 
@@ -201,13 +200,12 @@ class SettingsTableTest {
         refused.addAll(GUNICORN.get(Section.SERVER_HOOKS));
         refused.addAll(GUNICORN.get(Section.DIRTY_ARBITER_HOOKS));
         assertEquals(16 + 4 + 20, refused.size());
-        assertEquals(7, PENDING.size());
+        assertEquals(6, PENDING.size());
         for (Setting<?> s : Settings.ALL) {
             Support expected = refused.contains(s.name()) ? Support.REFUSED
                     : PENDING.contains(s.name()) ? Support.PENDING : Support.SUPPORTED;
             assertEquals(expected, s.support(), s.name());
         }
-        assertTrue(Settings.ENABLE_BACKLOG_METRIC.refusal().contains("metric"));
         assertTrue(Settings.ON_STARTING.refusal().contains("--hooks"));
         assertTrue(Settings.HTTP2_CLEARTEXT.refusal().contains("HTTP/2"));
         assertTrue(Settings.PYTHONPATH.refusal().contains("--classpath"));
