@@ -164,7 +164,8 @@ public record DesiredState(ConfigFile config, String image, ConfigMap configMap,
                 .withImagePullPolicy(spec.getImagePullPolicy())
                 .withCommand(LAUNCHER)
                 .withArgs("--no-master", "-c", ConfigFile.PATH, spec.getApp())
-                .withEnv(spec.getEnv())
+                // Never null: JOSDK 5.2.3's SSA matcher (PodTemplateSpecSanitizer) fails on a null env list.
+                .withEnv(spec.getEnv() == null ? new ArrayList<>() : new ArrayList<>(spec.getEnv()))
                 .addNewPort().withName(HTTP_PORT_NAME).withContainerPort(port).withProtocol("TCP").endPort()
                 .addNewPort().withName(ADMIN_PORT_NAME).withContainerPort(adminPort).withProtocol("TCP").endPort()
                 .withResources(spec.getResources())

@@ -24,17 +24,20 @@ public final class GunicornOperator implements AutoCloseable {
     private final OperatorConfig config;
     /** Without leader election this process always leads; with it, only while it holds the Lease. */
     private final AtomicBoolean leading;
+    private final AtomicBoolean stopping;
 
-    private GunicornOperator(Operator operator, OperatorConfig config, AtomicBoolean leading) {
+    private GunicornOperator(Operator operator, OperatorConfig config, AtomicBoolean leading, AtomicBoolean stopping) {
         this.operator = operator;
         this.config = config;
         this.leading = leading;
+        this.stopping = stopping;
     }
 
     /** Registers the reconciler and starts the informers (and the leader election, if configured). */
     public static GunicornOperator start(KubernetesClient client, OperatorConfig config, MeterRegistry registry) {
         String identity = Optional.ofNullable(System.getenv("HOSTNAME")).orElse("jgunicorn-operator-local");
         AtomicBoolean leading = new AtomicBoolean(config.leaderElection() == null);
+        AtomicBoolean stopping = new AtomicBoolean();
         Operator operator = new Operator(o -> {
             o.withKubernetesClient(client)
                     .withCloseClientOnStop(false)
@@ -50,8 +53,11 @@ public final class GunicornOperator implements AutoCloseable {
                         .aLeaderElectionConfiguration(config.leaderElection())
                         .withLeaseNamespace(config.leaseNamespace())
                         .withIdentity(identity)
-                        .withLeaderCallbacks(new LeaderCallbacks(() -> leading.set(true), () -> leading.set(false),
-                                leader -> LOG.info("leader is now {}", leader)))
+                        // JOSDK would call System.exit from the elector, which deadlocks when that happens inside
+                        // our TERM shutdown hook; losing the Lease while running is handled in lostLease instead.
+                        .withExitOnStopLeading(false)
+                        .withLeaderCallbacks(new LeaderCallbacks(() -> leading.set(true),
+                                () -> lostLease(leading, stopping), leader -> LOG.info("leader is now {}", leader)))
                         .build());
             }
         });
@@ -61,7 +67,19 @@ public final class GunicornOperator implements AutoCloseable {
             else c.settingNamespaces(config.namespaces());
         });
         operator.start();
-        return new GunicornOperator(operator, config, leading);
+        return new GunicornOperator(operator, config, leading, stopping);
+    }
+
+    /**
+     * The Lease is gone. When we are stopping, that is expected; otherwise another replica may already reconcile,
+     * so this process must stop at once: exit (from a fresh thread, so the shutdown hook can run) and let the
+     * Deployment restart it as a standby.
+     */
+    private static void lostLease(AtomicBoolean leading, AtomicBoolean stopping) {
+        leading.set(false);
+        if (stopping.get()) return;
+        LOG.error("lost the leader-election Lease while running: exiting so that only one replica reconciles");
+        new Thread(() -> System.exit(1), "lost-lease-exit").start();
     }
 
     public Operator operator() {
@@ -90,9 +108,10 @@ public final class GunicornOperator implements AutoCloseable {
         return operator.getRuntimeInfo().isStarted();
     }
 
-    /** Stops the informers and waits up to the shutdown timeout for running reconciliations. */
+    /** Stops the informers and waits up to the shutdown timeout for running reconciliations; releases the Lease. */
     @Override
     public void close() {
+        stopping.set(true);
         operator.stop();
     }
 }

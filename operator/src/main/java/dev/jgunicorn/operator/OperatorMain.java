@@ -10,6 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The operator process: configuration from the environment (see {@link OperatorConfig#fromEnv}), the client from
@@ -39,26 +40,35 @@ public final class OperatorMain {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
+        // Endpoints first: a port already taken fails the start before anything reconciles.
+        AtomicReference<GunicornOperator> running = new AtomicReference<>();
+        HttpEndpoints http = config.httpPort() < 0 ? null : new HttpEndpoints(config.httpPort(),
+                () -> running.get() == null || running.get().healthy(),
+                () -> running.get() != null && running.get().ready(), registry);
+        if (http != null) log.info("serving /healthz, /readyz and /metrics on port {}", http.port());
         KubernetesClient client = new KubernetesClientBuilder().build();
         log.info("jgunicorn operator starting: namespaces={}, leader election={}, default image={}",
                 config.namespaces().isEmpty() ? "all" : config.namespaces(),
                 config.leaderElection() == null ? "off" : config.leaseNamespace() + "/" + config.leaderElection(),
                 config.defaultImage());
-        GunicornOperator operator = GunicornOperator.start(client, config, registry);
-        HttpEndpoints http = new HttpEndpoints(config.httpPort(), operator::healthy, operator::ready, registry);
-        log.info("serving /healthz, /readyz and /metrics on port {}", http.port());
-
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("TERM received: stopping informers and waiting for running reconciliations");
             try {
-                operator.close();
+                GunicornOperator operator = running.get();
+                if (operator != null) operator.close();
             } finally {
-                http.close();
+                if (http != null) http.close();
                 client.close();
                 stopped.countDown();
             }
         }, "operator-shutdown"));
+        try {
+            running.set(GunicornOperator.start(client, config, registry));
+        } catch (RuntimeException e) {
+            log.error("the operator could not start: {}", e.toString(), e);
+            System.exit(1);
+        }
         stopped.await();
     }
 }

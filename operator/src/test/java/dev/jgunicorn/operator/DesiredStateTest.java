@@ -79,6 +79,8 @@ class DesiredStateTest {
         assertEquals(List.of("ALL"), c.getSecurityContext().getCapabilities().getDrop());
         assertEquals("RuntimeDefault", c.getSecurityContext().getSeccompProfile().getType());
         assertFalse(pod.getAutomountServiceAccountToken());
+        // An empty list, not null: JOSDK's server-side-apply matcher dereferences it (found on a real API server).
+        assertEquals(List.of(), c.getEnv());
         // Config mounted read-only, /tmp writable
         assertEquals("demo-config", pod.getVolumes().stream().filter(v -> v.getName().equals("config")).findFirst()
                 .orElseThrow().getConfigMap().getName());
