@@ -35,6 +35,10 @@ final class Ctl {
               shutdown [graceful|quick]  TERM (default) or INT
             The socket defaults to the control_socket setting's default ($XDG_RUNTIME_DIR/gunicorn.ctl, else
             ~/.gunicorn/gunicorn.ctl).
+
+            In Kubernetes (bin/jgunicorn ctl -K, the same as kubectl gunicorn):
+              signal NAME TTIN|TTOU|HUP|WINCH|TERM   scale, rolling restart, stop all workers, delete
+              status NAME                            the GunicornServer's workers
             """;
 
     private Ctl() {
