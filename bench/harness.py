@@ -332,55 +332,76 @@ def scenarios(args):
     return out
 
 
-def run_server(s, args, log_dir):
+class Running:
+    """A started server: its process, port and results."""
+
+    def __init__(self, s, port, proc, log_path, t0):
+        self.s, self.port, self.proc, self.log_path, self.t0 = s, port, proc, log_path, t0
+        self.res = {"name": s.name, "threads_doc": s.threads_doc, "runs": {}, "rounds": {}}
+
+
+def boot(s, args, log_dir):
     port = free_port()
     log_path = os.path.join(log_dir, re.sub(r"\W+", "-", s.name) + ".log")
     env = dict(os.environ)
     env["XDG_CACHE_HOME"] = os.path.join(CACHE, "xdg")
     with open(log_path, "wb") as log:
-        t0 = time.monotonic()
         p = start(s.cmd(port), log, env=env, pin=args.server_cpus)
-        try:
-            ready = wait_ready(port, p, 90)
-            if ready is None:
-                return {"name": s.name, "error": f"did not answer GET / (log: {log_path})"}
-            time.sleep(0.5)  # let a multi-worker server finish booting all its workers
-            family = tree(p.pid)
-            idle = {"rss_kib": sum(rss_kib(q) for q in family), "procs": len(family),
-                    "per_proc_kib": [rss_kib(q) for q in family]}
-            res = {"name": s.name, "threads_doc": s.threads_doc, "boot_s": round(time.monotonic() - t0, 2),
-                   "idle": idle, "runs": {}}
-            if not args.smoke and args.warmup > 0:
-                wrk(port, "/", args.connections[0], args.warmup, args.wrk_threads, pin=args.wrk_cpus)
-            for label, path, conns, close in scenarios(args):
-                if not args.smoke and args.warmup > 0 and path != "/":
-                    wrk(port, path, conns, 1, args.wrk_threads, close, pin=args.wrk_cpus)
-                table = proc_table()
-                family = tree(p.pid, table)
-                srv0, (busy0, total0), kids0 = cpu_ticks(family, table), machine_busy(), children_cpu()
-                r = wrk(port, path, conns, args.duration, args.wrk_threads, close, pin=args.wrk_cpus)
-                table = proc_table()
-                family = tree(p.pid, table)
-                srv1, (busy1, total1), kids1 = cpu_ticks(family, table), machine_busy(), children_cpu()
-                secs = r["duration_us"] / 1e6
-                ncpu = os.cpu_count()
-                wall_ticks = (total1 - total0) / ncpu  # ticks per CPU during the run
-                r["rps"] = r["requests"] / secs if secs else 0
-                r["errors"] = r["connect"] + r["read"] + r["write"] + r["timeout"] + r["status"]
-                r["rss_kib"] = sum(rss_kib(q) for q in family)
-                r["threads"] = sum(threads(q) for q in family)
-                r["procs"] = len(family)
-                r["srv_cpu"] = (srv1 - srv0) / wall_ticks if wall_ticks else 0
-                r["wrk_cpu"] = (kids1 - kids0) / secs if secs else 0
-                r["other_cpu"] = max(0.0, (busy1 - busy0) / wall_ticks - r["srv_cpu"] - r["wrk_cpu"]) if wall_ticks else 0
-                r["load1"] = loadavg().split()[0]
-                res["runs"][label] = r
-                if p.poll() is not None:
-                    res["error"] = "server exited during the load"
-                    break
-            return res
-        finally:
-            stop(p)
+    return Running(s, port, p, log_path, time.monotonic())
+
+
+def await_boot(r):
+    ready = wait_ready(r.port, r.proc, 180)
+    if ready is None:
+        r.res["error"] = f"did not answer GET / (log: {r.log_path})"
+        return False
+    r.res["boot_s"] = round(time.monotonic() - r.t0, 2)
+    return True
+
+
+def idle_rss(r):
+    family = tree(r.proc.pid)
+    r.res["idle"] = {"rss_kib": sum(rss_kib(q) for q in family), "procs": len(family),
+                     "per_proc_kib": [rss_kib(q) for q in family]}
+
+
+def measure(r, args, label, path, conns, close):
+    """One wrk run against a running server, with the CPU each party used meanwhile."""
+    p = r.proc
+    table = proc_table()
+    family = tree(p.pid, table)
+    srv0, (busy0, total0), kids0 = cpu_ticks(family, table), machine_busy(), children_cpu()
+    x = wrk(r.port, path, conns, args.duration, args.wrk_threads, close, pin=args.wrk_cpus)
+    table = proc_table()
+    family = tree(p.pid, table)
+    srv1, (busy1, total1), kids1 = cpu_ticks(family, table), machine_busy(), children_cpu()
+    secs = x["duration_us"] / 1e6
+    wall_ticks = (total1 - total0) / os.cpu_count()  # ticks per CPU during the run
+    x["rps"] = x["requests"] / secs if secs else 0
+    x["errors"] = x["connect"] + x["read"] + x["write"] + x["timeout"] + x["status"]
+    x["rss_kib"] = sum(rss_kib(q) for q in family)
+    x["threads"] = sum(threads(q) for q in family)
+    x["procs"] = len(family)
+    x["srv_cpu"] = (srv1 - srv0) / wall_ticks if wall_ticks else 0
+    x["wrk_cpu"] = (kids1 - kids0) / secs if secs else 0
+    x["other_cpu"] = max(0.0, (busy1 - busy0) / wall_ticks - x["srv_cpu"] - x["wrk_cpu"]) if wall_ticks else 0
+    x["load1"] = loadavg().split()[0]
+    r.res["rounds"].setdefault(label, []).append(x)
+    if p.poll() is not None:
+        r.res["error"] = "server exited during the load"
+    return x
+
+
+def summarise(r):
+    """Per scenario: the round with the median req/s, plus the best req/s and the errors of all rounds."""
+    for label, xs in r.res["rounds"].items():
+        ordered = sorted(xs, key=lambda x: x["rps"])
+        m = dict(ordered[(len(ordered) - 1) // 2])
+        m["best_rps"] = ordered[-1]["rps"]
+        m["all_rps"] = [round(x["rps"]) for x in xs]
+        m["errors"] = sum(x["errors"] for x in xs)
+        m["requests_all"] = sum(x["requests"] for x in xs)
+        r.res["runs"][label] = m
 
 
 # ---- worker start-up ---------------------------------------------------------------------------------------------
@@ -453,21 +474,21 @@ def print_tables(results, labels, md):
         head = f"== {label} =="
         print(head if not md else f"\n### {label}\n")
         if md:
-            print("| server | req/s | p50 ms | p99 ms | errors | RSS MiB | threads | server CPU | wrk CPU | other CPU |")
-            print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+            print("| server | req/s (median) | best | p50 ms | p99 ms | errors | RSS MiB | threads | server CPU | wrk CPU | other CPU |")
+            print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         else:
-            print(f"{'server':30} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'RSS MiB':>8} {'thr':>4} "
+            print(f"{'server':30} {'req/s':>9} {'best':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'RSS MiB':>8} {'thr':>4} "
                   f"{'srvCPU':>6} {'wrkCPU':>6} {'other':>6}")
         for r in rows:
             x = r["runs"][label]
-            cells = [r["name"], f"{x['rps']:.0f}", fmt_ms(x["p50_us"]), fmt_ms(x["p99_us"]), str(x["errors"]),
+            cells = [r["name"], f"{x['rps']:.0f}", f"{x['best_rps']:.0f}", fmt_ms(x["p50_us"]), fmt_ms(x["p99_us"]), str(x["errors"]),
                      f"{x['rss_kib'] / 1024:.0f}", str(x["threads"]), f"{x['srv_cpu']:.2f}", f"{x['wrk_cpu']:.2f}",
                      f"{x['other_cpu']:.2f}"]
             if md:
                 print("| " + " | ".join(cells) + " |")
             else:
-                print(f"{cells[0]:30} {cells[1]:>9} {cells[2]:>8} {cells[3]:>8} {cells[4]:>7} {cells[5]:>8} {cells[6]:>4} "
-                      f"{cells[7]:>6} {cells[8]:>6} {cells[9]:>6}")
+                print(f"{cells[0]:30} {cells[1]:>9} {cells[2]:>9} {cells[3]:>8} {cells[4]:>8} {cells[5]:>7} {cells[6]:>8} "
+                      f"{cells[7]:>4} {cells[8]:>6} {cells[9]:>6} {cells[10]:>6}")
     for r in results:
         if "error" in r:
             print(f"FAILED {r['name']}: {r['error']}")
@@ -485,9 +506,9 @@ def print_idle(results, md):
         per = " + ".join(f"{k / 1024:.0f}" for k in i["per_proc_kib"])
         thr = next(iter(r["runs"].values()), {}).get("threads", "")
         if md:
-            print(f"| {r['name']} | {i['procs']} | {i['rss_kib'] / 1024:.0f} | {per} | {thr} | {r['boot_s']} |")
+            print(f"| {r['name']} | {i['procs']} | {i['rss_kib'] / 1024:.0f} | {per} | {thr} | {r.get('boot_s')} |")
         else:
-            print(f"{r['name']:30} procs={i['procs']} rss={i['rss_kib'] / 1024:.0f} MiB ({per}) boot={r['boot_s']} s  [{r['threads_doc']}]")
+            print(f"{r['name']:30} procs={i['procs']} rss={i['rss_kib'] / 1024:.0f} MiB ({per}) boot={r.get('boot_s')} s  [{r['threads_doc']}]")
 
 
 def main():
@@ -503,12 +524,16 @@ def main():
     ap.add_argument("--server-cpus", default=None, help="taskset CPU list for servers (e.g. 0); default: unpinned")
     ap.add_argument("--wrk-cpus", default=None, help="taskset CPU list for wrk (e.g. 1); default: unpinned")
     ap.add_argument("--startup-reps", type=int, default=None, help="worker replacements timed per --preload mode (default 5; 1 with --smoke; 0 skips)")
+    ap.add_argument("--rounds", type=int, default=None, help="rounds through all servers per scenario (default 3; 1 with --smoke)")
+    ap.add_argument("--parallel-boot", action="store_true", help="start all servers before waiting for the first (faster, noisier boot times)")
     ap.add_argument("--markdown", action="store_true", help="print the tables as Markdown")
     args = ap.parse_args()
     args.connections = [int(c) for c in args.connections.split(",") if c]
     args.scenarios = [s for s in args.scenarios.split(",") if s]
     if args.duration is None:
-        args.duration = 1 if args.smoke else 10
+        args.duration = 1 if args.smoke else 5
+    if args.rounds is None:
+        args.rounds = 1 if args.smoke else 3
     if args.smoke:
         args.warmup = 0
     reps = args.startup_reps if args.startup_reps is not None else (1 if args.smoke else 5)
@@ -525,27 +550,57 @@ def main():
               if not args.servers or any(x.strip() and x.strip() in s.name for x in args.servers.split(","))]
     t_start = time.monotonic()
     print(f"bench: {len(chosen)} servers, scenarios {[l for l, *_ in scenarios(args)]}, {args.duration} s each, "
-          f"warm-up {args.warmup} s, wrk -t{args.wrk_threads}; logs in {RUN_DIR}", flush=True)
+          f"{args.rounds} round(s), warm-up {args.warmup} s, wrk -t{args.wrk_threads}; logs in {RUN_DIR}", flush=True)
     print(f"bench: machine {os.cpu_count()} CPUs, load average {loadavg()} at start", flush=True)
     results, failed, skipped = [], [], []
+    todo = []
     for s in chosen:
         if s.setup is not None and not s.setup():
             if s.optional:
                 skipped.append(s.name)
                 print(f"bench: {s.name}: skipped (not installed)", flush=True)
                 continue
-        r = run_server(s, args, RUN_DIR)
-        results.append(r)
-        runs = r.get("runs", {})
-        answered = bool(runs) and all(x["requests"] > x["status"] for x in runs.values())
-        if "error" in r or not answered:
-            failed.append(s.name)
-        first = next(iter(runs.values()), None)
-        if first:
-            print(f"{s.name:30} {first['rps']:>9.0f} req/s  p50 {fmt_ms(first['p50_us'])} ms  p99 {fmt_ms(first['p99_us'])} ms  "
-                  f"errors {first['errors']}  RSS {first['rss_kib'] / 1024:.0f} MiB  (load {first['load1']})", flush=True)
-        else:
-            print(f"{s.name:30} FAILED: {r.get('error')}", flush=True)
+        todo.append(s)
+    # All servers run at the same time, idle but one, so that rounds can interleave them: on a shared machine the
+    # load of others drifts by minutes, and each server's rounds spread over the whole run instead of one slot.
+    running = []
+    for s in todo:
+        running.append(boot(s, args, RUN_DIR))
+        if not args.parallel_boot:
+            await_boot(running[-1])
+    if args.parallel_boot:
+        for r in running:
+            await_boot(r)
+    time.sleep(1.0)  # multi-worker servers: let every worker finish booting
+    live = [r for r in running if "error" not in r.res]
+    for r in live:
+        idle_rss(r)
+    print(f"bench: {len(live)} of {len(running)} servers answer; load average {loadavg()}", flush=True)
+    if args.warmup > 0:
+        for r in live:
+            wrk(r.port, "/", args.connections[0], args.warmup, args.wrk_threads, pin=args.wrk_cpus)
+            for label, path, conns, close in scenarios(args):
+                if path != "/":
+                    wrk(r.port, path, conns, 1, args.wrk_threads, close, pin=args.wrk_cpus)
+        print(f"bench: warmed up; load average {loadavg()}", flush=True)
+    for rnd in range(args.rounds):
+        order = live if rnd % 2 == 0 else list(reversed(live))
+        for label, path, conns, close in scenarios(args):
+            for r in order:
+                if "error" in r.res:
+                    continue
+                x = measure(r, args, label, path, conns, close)
+                print(f"round {rnd + 1} {label:10} {r.s.name:28} {x['rps']:>9.0f} req/s  p50 {fmt_ms(x['p50_us'])} ms  "
+                      f"p99 {fmt_ms(x['p99_us'])} ms  errors {x['errors']}  srv/wrk/other CPU {x['srv_cpu']:.2f}/"
+                      f"{x['wrk_cpu']:.2f}/{x['other_cpu']:.2f}  (load {x['load1']})", flush=True)
+    for r in running:
+        stop(r.proc)
+        summarise(r)
+        results.append(r.res)
+        runs = r.res.get("runs", {})
+        answered = bool(runs) and all(x["requests_all"] > x["status"] for x in runs.values())
+        if "error" in r.res or not answered:
+            failed.append(r.s.name)
     start_res = None
     if reps > 0 and (not args.servers or "startup" in args.servers):
         print("bench: worker start-up (jgunicorn -w 1 -k eventloop, Hello), without and with --preload", flush=True)
