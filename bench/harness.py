@@ -406,6 +406,18 @@ def summarise(r):
 
 # ---- worker start-up ---------------------------------------------------------------------------------------------
 
+def age_s(pid):
+    """Seconds since the process started (from /proc)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            start_ticks = int(f.read().rsplit(")", 1)[1].split()[19])
+        with open("/proc/uptime") as f:
+            up = float(f.read().split()[0])
+        return up - start_ticks / CLK
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
 def worker_pids(master):
     return [q for q in tree(master) if q != master]
 
@@ -438,6 +450,10 @@ def startup(args, log_dir, reps):
                     if len(ws) != 1:
                         break
                     w = ws[0]
+                    # the master pauses before restarting workers that die within 10 s of starting (crash backoff):
+                    # kill only workers older than that, so each replacement starts at once
+                    while age_s(w) < 11.0:
+                        time.sleep(0.1)
                     t1 = time.monotonic()
                     os.kill(w, signal.SIGKILL)  # a worker this run started (the master is our child)
                     while status_field(w, "State") not in (None, "Z"):
@@ -448,7 +464,6 @@ def startup(args, log_dir, reps):
                     except OSError:
                         ok = False
                     replace.append(round((time.monotonic() - t1) * 1000) if ok else None)
-                    time.sleep(1.0)
                 ws = worker_pids(p.pid)
                 out[label] = {"cold_first_answer_ms": round(first * 1000), "since_spawn_ms": round((time.monotonic() - t0) * 1000),
                               "replacement_first_answer_ms": replace, "idle_worker_rss_kib": idle_worker,
@@ -466,6 +481,14 @@ def fmt_ms(us):
     return f"{us / 1000:.2f}" if us < 100_000 else f"{us / 1000:.0f}"
 
 
+def cpu_per_request(r, label):
+    """Server CPU microseconds per request over all rounds: what a request costs, whatever CPU the server got."""
+    xs = r.get("rounds", {}).get(label) or [r["runs"][label]]
+    cpu = sum(x["srv_cpu"] * x["duration_us"] for x in xs)  # core-microseconds
+    n = sum(x["requests"] for x in xs)
+    return cpu / n if n else 0.0
+
+
 def print_tables(results, labels, md):
     for label in labels:
         rows = [r for r in results if "runs" in r and label in r["runs"]]
@@ -474,21 +497,21 @@ def print_tables(results, labels, md):
         head = f"== {label} =="
         print(head if not md else f"\n### {label}\n")
         if md:
-            print("| server | req/s (median) | best | p50 ms | p99 ms | errors | RSS MiB | threads | server CPU | wrk CPU | other CPU |")
-            print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+            print("| server | req/s (median) | best | p50 ms | p99 ms | errors | RSS MiB | threads | server CPU | wrk CPU | other CPU | server CPU us/req |")
+            print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         else:
             print(f"{'server':30} {'req/s':>9} {'best':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'RSS MiB':>8} {'thr':>4} "
-                  f"{'srvCPU':>6} {'wrkCPU':>6} {'other':>6}")
+                  f"{'srvCPU':>6} {'wrkCPU':>6} {'other':>6} {'us/req':>7}")
         for r in rows:
             x = r["runs"][label]
             cells = [r["name"], f"{x['rps']:.0f}", f"{x['best_rps']:.0f}", fmt_ms(x["p50_us"]), fmt_ms(x["p99_us"]), str(x["errors"]),
                      f"{x['rss_kib'] / 1024:.0f}", str(x["threads"]), f"{x['srv_cpu']:.2f}", f"{x['wrk_cpu']:.2f}",
-                     f"{x['other_cpu']:.2f}"]
+                     f"{x['other_cpu']:.2f}", f"{cpu_per_request(r, label):.1f}"]
             if md:
                 print("| " + " | ".join(cells) + " |")
             else:
                 print(f"{cells[0]:30} {cells[1]:>9} {cells[2]:>9} {cells[3]:>8} {cells[4]:>8} {cells[5]:>7} {cells[6]:>8} "
-                      f"{cells[7]:>4} {cells[8]:>6} {cells[9]:>6} {cells[10]:>6}")
+                      f"{cells[7]:>4} {cells[8]:>6} {cells[9]:>6} {cells[10]:>6} {cells[11]:>7}")
     for r in results:
         if "error" in r:
             print(f"FAILED {r['name']}: {r['error']}")
@@ -523,11 +546,19 @@ def main():
     ap.add_argument("--wrk-threads", type=int, default=1, help="wrk threads (default 1: one core for wrk, one for the server)")
     ap.add_argument("--server-cpus", default=None, help="taskset CPU list for servers (e.g. 0); default: unpinned")
     ap.add_argument("--wrk-cpus", default=None, help="taskset CPU list for wrk (e.g. 1); default: unpinned")
-    ap.add_argument("--startup-reps", type=int, default=None, help="worker replacements timed per --preload mode (default 5; 1 with --smoke; 0 skips)")
+    ap.add_argument("--startup-reps", type=int, default=None, help="worker replacements timed per --preload mode (default 3; 1 with --smoke; 0 skips)")
     ap.add_argument("--rounds", type=int, default=None, help="rounds through all servers per scenario (default 3; 1 with --smoke)")
     ap.add_argument("--parallel-boot", action="store_true", help="start all servers before waiting for the first (faster, noisier boot times)")
     ap.add_argument("--markdown", action="store_true", help="print the tables as Markdown")
+    ap.add_argument("--report", metavar="RESULTS_JSON", help="print the tables of an earlier run's results.json and exit")
     args = ap.parse_args()
+    if args.report:
+        with open(args.report) as f:
+            saved = json.load(f)
+        labels = list(dict.fromkeys(l for r in saved["results"] for l in r.get("runs", {})))
+        print_tables(saved["results"], labels, args.markdown)
+        print_idle(saved["results"], args.markdown)
+        return 0
     args.connections = [int(c) for c in args.connections.split(",") if c]
     args.scenarios = [s for s in args.scenarios.split(",") if s]
     if args.duration is None:
@@ -536,7 +567,7 @@ def main():
         args.rounds = 1 if args.smoke else 3
     if args.smoke:
         args.warmup = 0
-    reps = args.startup_reps if args.startup_reps is not None else (1 if args.smoke else 5)
+    reps = args.startup_reps if args.startup_reps is not None else (1 if args.smoke else 3)
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)

@@ -43,6 +43,13 @@ PARTS = [
     ("socket writes (writev/write)", "io.netty.channel.epoll.AbstractEpollChannel.doWriteBytes"),
     ("socket writes, gathering (writevAddresses)", "io.netty.channel.unix.FileDescriptor.writevAddresses"),
     ("socket reads (readAddress)", "io.netty.channel.unix.FileDescriptor.readAddress"),
+    ("-- cross-cutting (anywhere in the stack) --", None),
+    ("request Headers: com.sun.net.httpserver.Headers.add", "com.sun.net.httpserver.Headers.add"),
+    ("response Headers: Headers.set", "com.sun.net.httpserver.Headers.set"),
+    ("timers: Connection.arm + cancelTimer", ("dev.jgunicorn.server.Connection.arm", "dev.jgunicorn.server.Connection.cancelTimer")),
+    ("running set: WorkerServer.dispatch/exchangeEnded", ("dev.jgunicorn.server.WorkerServer.dispatch", "dev.jgunicorn.server.WorkerServer.exchangeEnded")),
+    ("buffer allocation: AbstractByteBufAllocator.directBuffer/buffer", ("io.netty.buffer.AbstractByteBufAllocator.directBuffer", "io.netty.buffer.AbstractByteBufAllocator.buffer")),
+    ("task queue: SingleThreadEventExecutor.runAllTasks", ("io.netty.util.concurrent.SingleThreadEventExecutor.runAllTasks", "io.netty.util.concurrent.SingleThreadEventExecutor.runAllTasksFrom")),
     ("GC / JIT / other non-Netty threads", None),
 ]
 
@@ -52,8 +59,28 @@ def frames(ev):
     out = []
     for f in st.get("frames", []):
         m = f.get("method") or {}
-        out.append((m.get("type", {}).get("name", "?") + "." + m.get("name", "?"), f.get("lineNumber", -1)))
+        cls = m.get("type", {}).get("name", "?").replace("/", ".")
+        out.append((cls + "." + m.get("name", "?"), f.get("lineNumber", -1)))
     return out
+
+
+LOOP_FRAMES = ("io.netty.channel.epoll.EpollIoHandler.processReady", "io.netty.util.concurrent.AbstractEventExecutor.runTask",
+               "io.netty.util.concurrent.AbstractEventExecutor.safeExecute", "io.netty.channel.epoll.EpollIoHandler.run")
+
+
+def entry_point(fr):
+    """What the event loop was doing: the frame just above its dispatch (a ready channel's event, a task, epoll)."""
+    names = [f for f, _ in fr]  # top (leaf) first
+    for i in range(len(names) - 1, -1, -1):  # from the root
+        if names[i] in LOOP_FRAMES[:3] and i > 0:
+            j = i - 1
+            while j > 0 and names[j].startswith(("io.netty.util.concurrent.", "java.")) and "$$Lambda" not in names[j]:
+                j -= 1
+            return names[i].rsplit(".", 1)[1] + " -> " + names[j]
+    for n in names:
+        if "epollWait" in n or "epollBusyWait" in n:
+            return "epoll_wait"
+    return "other: " + names[-1] if names else "?"
 
 
 def thread_name(ev):
@@ -63,7 +90,7 @@ def thread_name(ev):
 
 
 def analyse(jfr_file, event):
-    out = subprocess.run(["jfr", "print", "--json", "--events", event, jfr_file], capture_output=True, text=True)
+    out = subprocess.run(["jfr", "print", "--json", "--stack-depth", "512", "--events", event, jfr_file], capture_output=True, text=True)
     if out.returncode != 0:
         return None
     events = json.loads(out.stdout)["recording"]["events"]
@@ -72,6 +99,7 @@ def analyse(jfr_file, event):
     self_counts = collections.Counter()
     self_lines = collections.Counter()
     part_counts = collections.Counter()
+    entries = collections.Counter()
     io_threads = 0
     for ev in events:
         fr = frames(ev)
@@ -86,12 +114,73 @@ def analyse(jfr_file, event):
         io_threads += 1
         self_counts[fr[0][0]] += 1
         self_lines[f"{fr[0][0]}:{fr[0][1]}"] += 1
+        entries[entry_point(fr)] += 1
         names = {f for f, _ in fr}
         for label, method in PARTS:
-            if method and method in names:
+            if not method:
+                continue
+            ms = method if isinstance(method, tuple) else (method,)
+            if any(m in names for m in ms):
                 part_counts[label] += 1
-    return {"samples": len(events), "io_samples": io_threads, "self": self_counts.most_common(25),
+    return {"samples": len(events), "io_samples": io_threads, "entries": entries.most_common(12), "self": self_counts.most_common(25),
             "self_lines": self_lines.most_common(15), "parts": part_counts}
+
+
+def report(jfr_file):
+    for event in ("jdk.CPUTimeSample", "jdk.ExecutionSample"):
+        a = analyse(jfr_file, event)
+        if not a:
+            print(f"  {event}: no samples")
+            continue
+        io = max(1, a["io_samples"])
+        print(f"  {event}: {a['samples']} samples, {a['io_samples']} on event-loop threads")
+        print("  inclusive share of event-loop samples:")
+        for lbl, _ in PARTS:
+            c = a["parts"].get(lbl, 0)
+            if lbl.startswith("--"):
+                print(f"           {lbl}")
+            if c:
+                base = a["samples"] if lbl.startswith("GC") else io
+                print(f"    {100 * c / base:5.1f}%  {lbl}" + ("  (of all samples)" if lbl.startswith("GC") else ""))
+        print("  what the event loop was doing (entry point under its dispatch):")
+        for m, c in a["entries"]:
+            print(f"    {100 * c / io:5.1f}%  {m}")
+        print("  hottest methods (self, event-loop threads):")
+        for m, c in a["self"][:18]:
+            print(f"    {100 * c / io:5.1f}%  {m}")
+        print("  hottest lines:")
+        for m, c in a["self_lines"][:10]:
+            print(f"    {100 * c / io:5.1f}%  {m}")
+
+
+def syscalls(root, port, args):
+    """Counts the serving JVM's system calls during a short extra wrk run; returns [(name, calls per request)]."""
+    pids = [q for q in h.tree(root) if q != root] or [root]  # jgunicorn: the worker, not the master
+    out = os.path.join(h.RUN_DIR, f"strace-{pids[-1]}.txt")
+    st = subprocess.Popen(["strace", "-c", "-f", "-o", out, "-p", str(pids[-1])], stdout=subprocess.DEVNULL,
+                          stderr=subprocess.DEVNULL)
+    h.STARTED.append(st)
+    time.sleep(1.5)
+    r = h.wrk(port, "/", args.connections, args.strace, args.wrk_threads)
+    st.send_signal(h.signal.SIGINT)
+    try:
+        st.wait(20)
+    except subprocess.TimeoutExpired:
+        h.stop(st)
+    if st in h.STARTED:
+        h.STARTED.remove(st)
+    calls = []
+    try:
+        with open(out) as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) >= 5 and parts[0][0].isdigit() and parts[-1] != "total":
+                    calls.append((parts[-1], int(parts[3])))
+    except OSError:
+        return None
+    n = max(1, r["requests"])
+    calls.sort(key=lambda x: -x[1])
+    return [(k, v / n) for k, v in calls[:8]]
 
 
 def cpu_split(pids):
@@ -115,7 +204,16 @@ def main():
     ap.add_argument("--connections", type=int, default=64)
     ap.add_argument("--wrk-threads", type=int, default=1)
     ap.add_argument("--only", default="", help="jgunicorn or netty")
+    ap.add_argument("--strace", type=int, default=5, help="seconds of an extra run under strace -c to count system calls (0: skip)")
+    ap.add_argument("--no-jfr", action="store_true", help="no recording: only req/s, CPU per request and system calls")
+    ap.add_argument("--analyse", metavar="DIR", help="only summarise the recordings of an earlier run")
     args = ap.parse_args()
+    if args.analyse:
+        for key in ("jgunicorn", "netty"):
+            for f in sorted(glob.glob(os.path.join(args.analyse, f"{key}*.jfr"))):
+                print(f"\n== {f}")
+                report(f)
+        return 0
     h.signal.signal(h.signal.SIGINT, h.on_signal)
     h.signal.signal(h.signal.SIGTERM, h.on_signal)
     h.atexit.register(h.stop_all)
@@ -128,14 +226,16 @@ def main():
     app_cp = ",".join([os.path.join(h.BENCH, "target", "classes")] + h.read_cp("app-classpath.txt").split(":"))
 
     def jfr_opt(name):
-        return (f"-XX:StartFlightRecording=filename={d}/{name}.jfr,settings=profile,dumponexit=true,"
-                "jdk.CPUTimeSample#enabled=true,jdk.CPUTimeSample#throttle=2ms")
+        if args.no_jfr:
+            return "-XX:+UseG1GC"  # a no-op: the JVM's default on this machine
+        return (f"-XX:FlightRecorderOptions=stackdepth=512 -XX:StartFlightRecording=filename={d}/{name}.jfr,"
+                "settings=profile,dumponexit=true,jdk.CPUTimeSample#enabled=true,jdk.CPUTimeSample#throttle=2ms")
 
     targets = [
         ("jgunicorn eventloop w1", "jgunicorn", lambda port: [java, "-jar", h.JAR, "-w", "1", "-k", "eventloop", "-b", f"127.0.0.1:{port}",
-                                                  f"--jvm-arg={jfr_opt('jgunicorn-worker')}", "--classpath", app_cp,
+                                                  *[f"--jvm-arg={o}" for o in jfr_opt('jgunicorn-worker').split()], "--classpath", app_cp,
                                                   "dev.jgunicorn.bench.BenchApp"]),
-        ("netty raw 1 loop", "netty", lambda port: [java, jfr_opt("netty"), "-cp", cp, "dev.jgunicorn.bench.NettyHello", str(port), "1"]),
+        ("netty raw 1 loop", "netty", lambda port: [java, *jfr_opt("netty").split(), "-cp", cp, "dev.jgunicorn.bench.NettyHello", str(port), "1"]),
     ]
     print(f"profile: load average {h.loadavg()}; recordings in {d}", flush=True)
     for label, key, cmd in targets:
@@ -154,35 +254,23 @@ def main():
                 r = h.wrk(port, "/", args.connections, args.duration, args.wrk_threads)
                 u1, s1 = cpu_split(h.tree(p.pid))
                 n = r["requests"]
+                sc = syscalls(p.pid, port, args) if args.strace > 0 else None
                 us = 1e6 / h.CLK
                 print(f"\n== {label}: {n / (r['duration_us'] / 1e6):.0f} req/s, p50 {r['p50_us'] / 1000:.2f} ms, "
                       f"p99 {r['p99_us'] / 1000:.2f} ms; CPU per request: user {(u1 - u0) * us / n:.1f} us, "
                       f"system {(s1 - s0) * us / n:.1f} us (load {h.loadavg()})", flush=True)
+                if sc:
+                    print("  system calls per request (strace -c -f on the serving process, separate "
+                          f"{args.strace} s run): " + ", ".join(f"{k} {v:.2f}" for k, v in sc), flush=True)
             finally:
                 h.stop(p, grace=20)
         files = sorted(glob.glob(os.path.join(d, f"{key}*.jfr")))
+        if args.no_jfr:
+            continue
         if not files:
             print("  no recording written", flush=True)
             continue
-        for event in ("jdk.CPUTimeSample", "jdk.ExecutionSample"):
-            a = analyse(files[0], event)
-            if not a:
-                print(f"  {event}: no samples")
-                continue
-            io = max(1, a["io_samples"])
-            print(f"  {event}: {a['samples']} samples, {a['io_samples']} on event-loop threads")
-            print("  inclusive share of event-loop samples:")
-            for lbl, _ in PARTS:
-                c = a["parts"].get(lbl, 0)
-                if c:
-                    base = a["samples"] if lbl.startswith("GC") else io
-                    print(f"    {100 * c / base:5.1f}%  {lbl}" + ("  (of all samples)" if lbl.startswith("GC") else ""))
-            print("  hottest methods (self, event-loop threads):")
-            for m, c in a["self"][:18]:
-                print(f"    {100 * c / io:5.1f}%  {m}")
-            print("  hottest lines:")
-            for m, c in a["self_lines"][:10]:
-                print(f"    {100 * c / io:5.1f}%  {m}")
+        report(files[0])
     return 0
 
 
