@@ -452,7 +452,7 @@ def startup(args, log_dir, reps):
                     w = ws[0]
                     # the master pauses before restarting workers that die within 10 s of starting (crash backoff):
                     # kill only workers older than that, so each replacement starts at once
-                    while age_s(w) < 11.0:
+                    while not args.smoke and age_s(w) < 11.0:  # the smoke test only needs an answer
                         time.sleep(0.1)
                     t1 = time.monotonic()
                     os.kill(w, signal.SIGKILL)  # a worker this run started (the master is our child)
@@ -517,6 +517,50 @@ def print_tables(results, labels, md):
             print(f"FAILED {r['name']}: {r['error']}")
 
 
+TARGETS = [  # issue 7: (what, server, peer, minimum ratio of req/s)
+    ("eventloop >= 0.9x raw Netty, 1 loop each", "jgunicorn eventloop w1 1cpu", "netty raw 1 loop", 0.9),
+    ("eventloop >= 0.9x raw Netty, 2 loops each", "jgunicorn eventloop w1", "netty raw 2 loops", 0.9),
+    ("eventloop >= 0.85x nginx (1 worker)", "jgunicorn eventloop w1", "nginx return 200 w1", 0.85),
+    ("gthread >= 1.3x JDK HttpServer (fixed pool)", "jgunicorn gthread w1", "jdk httpserver fixed", 1.3),
+    ("gthread >= 1.4x Jetty http-spi", "jgunicorn gthread w1", "jetty 12 http-spi", 1.4),
+    ("virtual >= 1.3x JDK HttpServer (virtual)", "jgunicorn virtual w1", "jdk httpserver virtual", 1.3),
+    ("virtual >= 1.4x Jetty http-spi", "jgunicorn virtual w1", "jetty 12 http-spi", 1.4),
+]
+
+
+def print_targets(results, md):
+    by = {r["name"]: r for r in results if "runs" in r}
+    label = next((l for r in results for l in r.get("runs", {}) if l.startswith("hello c")), None)
+    if not label:
+        return
+    print(f"\n### targets ({label}, median req/s of the rounds; CPU = server CPU us per request)\n" if md
+          else f"== targets ({label}) ==")
+    if md:
+        print("| target | ratio (median req/s) | ratio (best req/s) | CPU per request, jgunicorn / peer | met |")
+        print("|---|---:|---:|---:|---|")
+    for what, a, b, want in TARGETS:
+        if a not in by or b not in by or label not in by[a]["runs"] or label not in by[b]["runs"]:
+            continue
+        x, y = by[a]["runs"][label], by[b]["runs"][label]
+        ratio = x["rps"] / y["rps"] if y["rps"] else 0
+        best = x["best_rps"] / y["best_rps"] if y.get("best_rps") else 0
+        cpu = f"{cpu_per_request(by[a], label):.1f} / {cpu_per_request(by[b], label):.1f}"
+        met = "yes" if ratio >= want else "no"
+        if md:
+            print(f"| {what} | {ratio:.2f} | {best:.2f} | {cpu} | {met} |")
+        else:
+            print(f"{what:48} {ratio:5.2f} (best {best:4.2f})  CPU/req {cpu}  {met}")
+    for lbl in [l for l in dict.fromkeys(l for r in results for l in r.get("runs", {})) if l.startswith("hello c")]:
+        errs = {r["name"]: r["runs"][lbl]["errors"] for r in results if lbl in r.get("runs", {}) and r["name"].startswith("jgunicorn")}
+        bad = {k: v for k, v in errs.items() if v}
+        print(f"{'- ' if md else ''}jgunicorn errors at {lbl}: " + (", ".join(f"{k} {v}" for k, v in bad.items()) if bad else "none"))
+    if "hello c64" in by.get("jetty 12 http-spi", {}).get("runs", {}):
+        j = by["jetty 12 http-spi"]["runs"]["hello c64"]["p99_us"]
+        worse = [r["name"] for r in results if r["name"].startswith("jgunicorn") and "hello c64" in r.get("runs", {})
+                 and r["runs"]["hello c64"]["p99_us"] > j]
+        print(f"{'- ' if md else ''}p99 at 64 connections worse than Jetty's ({fmt_ms(j)} ms): " + (", ".join(worse) if worse else "none"))
+
+
 def print_idle(results, md):
     print("\n### idle after boot\n" if md else "== idle after boot ==")
     if md:
@@ -557,6 +601,7 @@ def main():
             saved = json.load(f)
         labels = list(dict.fromkeys(l for r in saved["results"] for l in r.get("runs", {})))
         print_tables(saved["results"], labels, args.markdown)
+        print_targets(saved["results"], args.markdown)
         print_idle(saved["results"], args.markdown)
         return 0
     args.connections = [int(c) for c in args.connections.split(",") if c]
@@ -644,6 +689,7 @@ def main():
     print()
     labels = [l for l, *_ in scenarios(args)]
     print_tables(results, labels, args.markdown)
+    print_targets(results, args.markdown)
     print_idle(results, args.markdown)
     if start_res:
         print("\n### worker start-up\n" if args.markdown else "== worker start-up ==")

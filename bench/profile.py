@@ -106,7 +106,8 @@ def analyse(jfr_file, event):
         if not fr:
             continue
         name = thread_name(ev)
-        io = "jgunicorn-io" in name or "multiThreadIoEventLoopGroup" in name or "nioEventLoop" in name \
+        io = "jgunicorn-io" in name or "jgunicorn-vthread" in name or "jgunicorn-thread" in name \
+            or "ForkJoinPool" in name or "multiThreadIoEventLoopGroup" in name or "nioEventLoop" in name \
             or "epollEventLoop" in name or "jgunicorn-accept" in name
         if not io:
             part_counts["GC / JIT / other non-Netty threads"] += 1
@@ -204,6 +205,7 @@ def main():
     ap.add_argument("--connections", type=int, default=64)
     ap.add_argument("--wrk-threads", type=int, default=1)
     ap.add_argument("--only", default="", help="jgunicorn or netty")
+    ap.add_argument("--model", default="eventloop", help="jgunicorn's worker class to profile (default eventloop)")
     ap.add_argument("--strace", type=int, default=5, help="seconds of an extra run under strace -c to count system calls (0: skip)")
     ap.add_argument("--no-jfr", action="store_true", help="no recording: only req/s, CPU per request and system calls")
     ap.add_argument("--analyse", metavar="DIR", help="only summarise the recordings of an earlier run")
@@ -232,7 +234,7 @@ def main():
                 "settings=profile,dumponexit=true,jdk.CPUTimeSample#enabled=true,jdk.CPUTimeSample#throttle=2ms")
 
     targets = [
-        ("jgunicorn eventloop w1", "jgunicorn", lambda port: [java, "-jar", h.JAR, "-w", "1", "-k", "eventloop", "-b", f"127.0.0.1:{port}",
+        (f"jgunicorn {args.model} w1", "jgunicorn", lambda port: [java, "-jar", h.JAR, "-w", "1", "-k", args.model, "-b", f"127.0.0.1:{port}",
                                                   *[f"--jvm-arg={o}" for o in jfr_opt('jgunicorn-worker').split()], "--classpath", app_cp,
                                                   "dev.jgunicorn.bench.BenchApp"]),
         ("netty raw 1 loop", "netty", lambda port: [java, *jfr_opt("netty").split(), "-cp", cp, "dev.jgunicorn.bench.NettyHello", str(port), "1"]),
