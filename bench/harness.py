@@ -224,6 +224,12 @@ class Server:
         self.env, self.optional, self.setup, self.group = env, optional, setup, group
 
 
+def ctl(port):
+    """Each master gets its own control socket, not the shared default ~/.gunicorn/gunicorn.ctl (a short path:
+    unix socket paths are limited to 107 bytes)."""
+    return ["--control-socket", os.path.join(tempfile.gettempdir(), f"jgbench-{os.getpid()}-{port}.ctl")]
+
+
 def read_cp(name):
     with open(os.path.join(BENCH, "target", name)) as f:
         return f.read().strip()
@@ -241,11 +247,11 @@ def servers(args):
                        "virtual": "virtual threads on 2 carriers", "eventloop": "handlers on the I/O loops"}[model]
             out.append(Server(f"jgunicorn {model} w{w}",
                               lambda port, model=model, w=w, extra=extra: [
-                                  java, "-jar", JAR, "-w", str(w), "-k", model, *extra, "-b", f"127.0.0.1:{port}",
+                                  java, "-jar", JAR, "-w", str(w), "-k", model, *extra, "-b", f"127.0.0.1:{port}", *ctl(port),
                                   "--classpath", app_cp, "dev.jgunicorn.bench.BenchApp"],
                               f"per worker: 1 accept + 2 I/O loops, {handler}", group="jgunicorn"))
     out.append(Server("jgunicorn eventloop w1 1cpu",
-                      lambda port: [java, "-jar", JAR, "-w", "1", "-k", "eventloop", "-b", f"127.0.0.1:{port}",
+                      lambda port: [java, "-jar", JAR, "-w", "1", "-k", "eventloop", "-b", f"127.0.0.1:{port}", *ctl(port),
                                     "--jvm-arg=-XX:ActiveProcessorCount=1", "--jvm-arg=-XX:+UseG1GC",
                                     "--classpath", app_cp, "dev.jgunicorn.bench.BenchApp"],
                       "1 accept + 1 I/O loop (JVM sees 1 CPU, G1 kept)", group="jgunicorn"))
@@ -433,7 +439,7 @@ def startup(args, log_dir, reps):
         log_path = os.path.join(log_dir, "startup" + ("-preload" if flags else "") + ".log")
         with open(log_path, "wb") as log:
             t0 = time.monotonic()
-            p = start([java, "-jar", JAR, "-w", "1", "-k", "eventloop", *flags, "-b", f"127.0.0.1:{port}",
+            p = start([java, "-jar", JAR, "-w", "1", "-k", "eventloop", *flags, "-b", f"127.0.0.1:{port}", *ctl(port),
                        "dev.jgunicorn.demo.Hello"], log, env=env)
             try:
                 first = wait_ready(port, p, 120)

@@ -234,7 +234,7 @@ def main():
                 "settings=profile,dumponexit=true,jdk.CPUTimeSample#enabled=true,jdk.CPUTimeSample#throttle=2ms")
 
     targets = [
-        (f"jgunicorn {args.model} w1", "jgunicorn", lambda port: [java, "-jar", h.JAR, "-w", "1", "-k", args.model, "-b", f"127.0.0.1:{port}",
+        (f"jgunicorn {args.model} w1", "jgunicorn", lambda port: [java, "-jar", h.JAR, "-w", "1", "-k", args.model, "-b", f"127.0.0.1:{port}", *h.ctl(port),
                                                   *[f"--jvm-arg={o}" for o in jfr_opt('jgunicorn-worker').split()], "--classpath", app_cp,
                                                   "dev.jgunicorn.bench.BenchApp"]),
         ("netty raw 1 loop", "netty", lambda port: [java, *jfr_opt("netty").split(), "-cp", cp, "dev.jgunicorn.bench.NettyHello", str(port), "1"]),
