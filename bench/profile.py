@@ -1,0 +1,280 @@
+#!/usr/bin/env python3
+"""bench/profile: where the eventloop model's time goes, next to raw Netty's.
+
+Runs `jgunicorn -w 1 -k eventloop` and the raw Netty hello (1 event loop) one after the other under the same wrk
+load, each JVM with Java Flight Recorder on (JDK 25's CPU-time sampler, jdk.CPUTimeSample, which also catches
+threads in native code, plus the classic jdk.ExecutionSample). Prints, per server: req/s, user and system CPU
+microseconds per request (from /proc), the hottest methods (self time), and the inclusive share of each part of
+the request path. The recordings stay in .cache/bench/profile-*/ for `jfr view hot-methods FILE` and JMC.
+"""
+import argparse
+import collections
+import glob
+import json
+import os
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness as h  # noqa: E402
+
+# Parts of the request path: a sample counts for a part when any frame of its stack matches (inclusive time).
+PARTS = [
+    ("socket read + decode (epollInReady)", "io.netty.channel.epoll.AbstractEpollStreamChannel$EpollStreamUnsafe.epollInReady"),
+    ("  request decoder: Http1RequestDecoder.decode", "dev.jgunicorn.http.Http1RequestDecoder.decode"),
+    ("  request decoder: Netty HttpRequestDecoder", "io.netty.handler.codec.http.HttpObjectDecoder.decode"),
+    ("  Connection.start (new Exchange, dispatch)", "dev.jgunicorn.server.Connection.start"),
+    ("    Uris.parse (java.net.URI)", "dev.jgunicorn.server.Uris.parse"),
+    ("    Exchange.<init> (request Headers copy)", "dev.jgunicorn.server.Exchange.<init>"),
+    ("    WorkerServer.dispatch (running set)", "dev.jgunicorn.server.WorkerServer.dispatch"),
+    ("    app handler (Hello.handle)", "dev.jgunicorn.demo.Hello.handle"),
+    ("      sendResponseHeaders (head as String)", "dev.jgunicorn.server.Exchange.sendResponseHeaders"),
+    ("      ResponseBodyStream.close -> finish", "dev.jgunicorn.server.ResponseBodyStream.close"),
+    ("      channel flush in finish (socket write)", "dev.jgunicorn.server.Connection.flush"),
+    ("  raw Netty handler (channelRead)", "dev.jgunicorn.bench.NettyHello$Handler.channelRead"),
+    ("  raw Netty flush at read end (socket write)", "dev.jgunicorn.bench.NettyHello$Handler.channelReadComplete"),
+    ("Connection.completed (task after each response)", "dev.jgunicorn.server.Connection.completed"),
+    ("  WorkerServer.requestEnded (metrics/log hooks)", "dev.jgunicorn.server.WorkerServer.requestEnded"),
+    ("  Connection.next -> arm (keep-alive timer)", "dev.jgunicorn.server.Connection.arm"),
+    ("Connection.cancelTimer", "dev.jgunicorn.server.Connection.cancelTimer"),
+    ("scheduled-task queue (timers)", "io.netty.util.concurrent.AbstractScheduledEventExecutor"),
+    ("epoll_wait (idle or waiting)", "io.netty.channel.epoll.Native.epollWait"),
+    ("socket writes (writev/write)", "io.netty.channel.epoll.AbstractEpollChannel.doWriteBytes"),
+    ("socket writes, gathering (writevAddresses)", "io.netty.channel.unix.FileDescriptor.writevAddresses"),
+    ("socket reads (readAddress)", "io.netty.channel.unix.FileDescriptor.readAddress"),
+    ("-- cross-cutting (anywhere in the stack) --", None),
+    ("request Headers: com.sun.net.httpserver.Headers.add", "com.sun.net.httpserver.Headers.add"),
+    ("response Headers: Headers.set", "com.sun.net.httpserver.Headers.set"),
+    ("timers: Connection.arm + cancelTimer", ("dev.jgunicorn.server.Connection.arm", "dev.jgunicorn.server.Connection.cancelTimer")),
+    ("running set: WorkerServer.dispatch/exchangeEnded", ("dev.jgunicorn.server.WorkerServer.dispatch", "dev.jgunicorn.server.WorkerServer.exchangeEnded")),
+    ("buffer allocation: AbstractByteBufAllocator.directBuffer/buffer", ("io.netty.buffer.AbstractByteBufAllocator.directBuffer", "io.netty.buffer.AbstractByteBufAllocator.buffer")),
+    ("task queue: SingleThreadEventExecutor.runAllTasks", ("io.netty.util.concurrent.SingleThreadEventExecutor.runAllTasks", "io.netty.util.concurrent.SingleThreadEventExecutor.runAllTasksFrom")),
+    ("GC / JIT / other non-Netty threads", None),
+]
+
+
+def frames(ev):
+    st = ev["values"].get("stackTrace") or {}
+    out = []
+    for f in st.get("frames", []):
+        m = f.get("method") or {}
+        cls = m.get("type", {}).get("name", "?").replace("/", ".")
+        out.append((cls + "." + m.get("name", "?"), f.get("lineNumber", -1)))
+    return out
+
+
+LOOP_FRAMES = ("io.netty.channel.epoll.EpollIoHandler.processReady", "io.netty.util.concurrent.AbstractEventExecutor.runTask",
+               "io.netty.util.concurrent.AbstractEventExecutor.safeExecute", "io.netty.channel.epoll.EpollIoHandler.run")
+
+
+def entry_point(fr):
+    """What the event loop was doing: the frame just above its dispatch (a ready channel's event, a task, epoll)."""
+    names = [f for f, _ in fr]  # top (leaf) first
+    for i in range(len(names) - 1, -1, -1):  # from the root
+        if names[i] in LOOP_FRAMES[:3] and i > 0:
+            j = i - 1
+            while j > 0 and names[j].startswith(("io.netty.util.concurrent.", "java.")) and "$$Lambda" not in names[j]:
+                j -= 1
+            return names[i].rsplit(".", 1)[1] + " -> " + names[j]
+    for n in names:
+        if "epollWait" in n or "epollBusyWait" in n:
+            return "epoll_wait"
+    return "other: " + names[-1] if names else "?"
+
+
+def thread_name(ev):
+    v = ev["values"]
+    t = v.get("sampledThread") or v.get("eventThread") or {}
+    return t.get("javaName") or t.get("osName") or ""
+
+
+def analyse(jfr_file, event):
+    out = subprocess.run(["jfr", "print", "--json", "--stack-depth", "512", "--events", event, jfr_file], capture_output=True, text=True)
+    if out.returncode != 0:
+        return None
+    events = json.loads(out.stdout)["recording"]["events"]
+    if not events:
+        return None
+    self_counts = collections.Counter()
+    self_lines = collections.Counter()
+    part_counts = collections.Counter()
+    entries = collections.Counter()
+    io_threads = 0
+    for ev in events:
+        fr = frames(ev)
+        if not fr:
+            continue
+        name = thread_name(ev)
+        io = "jgunicorn-io" in name or "jgunicorn-vthread" in name or "jgunicorn-thread" in name \
+            or "ForkJoinPool" in name or "multiThreadIoEventLoopGroup" in name or "nioEventLoop" in name \
+            or "epollEventLoop" in name or "jgunicorn-accept" in name
+        if not io:
+            part_counts["GC / JIT / other non-Netty threads"] += 1
+            continue
+        io_threads += 1
+        self_counts[fr[0][0]] += 1
+        self_lines[f"{fr[0][0]}:{fr[0][1]}"] += 1
+        entries[entry_point(fr)] += 1
+        names = {f for f, _ in fr}
+        for label, method in PARTS:
+            if not method:
+                continue
+            ms = method if isinstance(method, tuple) else (method,)
+            if any(m in names for m in ms):
+                part_counts[label] += 1
+    return {"samples": len(events), "io_samples": io_threads, "entries": entries.most_common(12), "self": self_counts.most_common(25),
+            "self_lines": self_lines.most_common(15), "parts": part_counts}
+
+
+def report(jfr_file):
+    for event in ("jdk.CPUTimeSample", "jdk.ExecutionSample"):
+        a = analyse(jfr_file, event)
+        if not a:
+            print(f"  {event}: no samples")
+            continue
+        io = max(1, a["io_samples"])
+        print(f"  {event}: {a['samples']} samples, {a['io_samples']} on event-loop threads")
+        print("  inclusive share of event-loop samples:")
+        for lbl, _ in PARTS:
+            c = a["parts"].get(lbl, 0)
+            if lbl.startswith("--"):
+                print(f"           {lbl}")
+            if c:
+                base = a["samples"] if lbl.startswith("GC") else io
+                print(f"    {100 * c / base:5.1f}%  {lbl}" + ("  (of all samples)" if lbl.startswith("GC") else ""))
+        print("  what the event loop was doing (entry point under its dispatch):")
+        for m, c in a["entries"]:
+            print(f"    {100 * c / io:5.1f}%  {m}")
+        print("  hottest methods (self, event-loop threads):")
+        for m, c in a["self"][:18]:
+            print(f"    {100 * c / io:5.1f}%  {m}")
+        print("  hottest lines:")
+        for m, c in a["self_lines"][:10]:
+            print(f"    {100 * c / io:5.1f}%  {m}")
+
+
+def syscalls(root, port, args):
+    """Counts the serving JVM's system calls during a short extra wrk run; returns [(name, calls per request)]."""
+    pids = [q for q in h.tree(root) if q != root] or [root]  # jgunicorn: the worker, not the master
+    out = os.path.join(h.RUN_DIR, f"strace-{pids[-1]}.txt")
+    st = subprocess.Popen(["strace", "-c", "-f", "-o", out, "-p", str(pids[-1])], stdout=subprocess.DEVNULL,
+                          stderr=subprocess.DEVNULL)
+    h.STARTED.append(st)
+    time.sleep(1.5)
+    r = h.wrk(port, "/", args.connections, args.strace, args.wrk_threads)
+    st.send_signal(h.signal.SIGINT)
+    try:
+        st.wait(20)
+    except subprocess.TimeoutExpired:
+        h.stop(st)
+    if st in h.STARTED:
+        h.STARTED.remove(st)
+    calls = []
+    try:
+        with open(out) as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) >= 5 and parts[0][0].isdigit() and parts[-1] != "total":
+                    calls.append((parts[-1], int(parts[3])))
+    except OSError:
+        return None
+    n = max(1, r["requests"])
+    calls.sort(key=lambda x: -x[1])
+    return [(k, v / n) for k, v in calls[:8]]
+
+
+def cpu_split(pids):
+    """(user ticks, system ticks) summed over pids."""
+    u = s = 0
+    for p in pids:
+        try:
+            with open(f"/proc/{p}/stat") as f:
+                rest = f.read().rsplit(")", 1)[1].split()
+            u += int(rest[11])
+            s += int(rest[12])
+        except OSError:
+            pass
+    return u, s
+
+
+def main():
+    ap = argparse.ArgumentParser(prog="bench/profile", description=__doc__)
+    ap.add_argument("--duration", type=int, default=20)
+    ap.add_argument("--warmup", type=int, default=8)
+    ap.add_argument("--connections", type=int, default=64)
+    ap.add_argument("--wrk-threads", type=int, default=1)
+    ap.add_argument("--only", default="", help="jgunicorn or netty")
+    ap.add_argument("--model", default="eventloop", help="jgunicorn's worker class to profile (default eventloop)")
+    ap.add_argument("--strace", type=int, default=5, help="seconds of an extra run under strace -c to count system calls (0: skip)")
+    ap.add_argument("--no-jfr", action="store_true", help="no recording: only req/s, CPU per request and system calls")
+    ap.add_argument("--analyse", metavar="DIR", help="only summarise the recordings of an earlier run")
+    args = ap.parse_args()
+    if args.analyse:
+        for key in ("jgunicorn", "netty"):
+            for f in sorted(glob.glob(os.path.join(args.analyse, f"{key}*.jfr"))):
+                print(f"\n== {f}")
+                report(f)
+        return 0
+    h.signal.signal(h.signal.SIGINT, h.on_signal)
+    h.signal.signal(h.signal.SIGTERM, h.on_signal)
+    h.atexit.register(h.stop_all)
+    os.makedirs(h.CACHE, exist_ok=True)
+    d = os.path.join(h.CACHE, "profile-" + time.strftime("%Y%m%d-%H%M%S"))
+    os.makedirs(d)
+    h.RUN_DIR = d
+    java = os.path.join(os.environ["JAVA_HOME"], "bin", "java")
+    cp = os.path.join(h.BENCH, "target", "classes") + ":" + h.read_cp("classpath.txt")
+    app_cp = ",".join([os.path.join(h.BENCH, "target", "classes")] + h.read_cp("app-classpath.txt").split(":"))
+
+    def jfr_opt(name):
+        if args.no_jfr:
+            return "-XX:+UseG1GC"  # a no-op: the JVM's default on this machine
+        return (f"-XX:FlightRecorderOptions=stackdepth=512 -XX:StartFlightRecording=filename={d}/{name}.jfr,"
+                "settings=profile,dumponexit=true,jdk.CPUTimeSample#enabled=true,jdk.CPUTimeSample#throttle=2ms")
+
+    targets = [
+        (f"jgunicorn {args.model} w1", "jgunicorn", lambda port: [java, "-jar", h.JAR, "-w", "1", "-k", args.model, "-b", f"127.0.0.1:{port}", *h.ctl(port),
+                                                  *[f"--jvm-arg={o}" for o in jfr_opt('jgunicorn-worker').split()], "--classpath", app_cp,
+                                                  "dev.jgunicorn.bench.BenchApp"]),
+        ("netty raw 1 loop", "netty", lambda port: [java, *jfr_opt("netty").split(), "-cp", cp, "dev.jgunicorn.bench.NettyHello", str(port), "1"]),
+    ]
+    print(f"profile: load average {h.loadavg()}; recordings in {d}", flush=True)
+    for label, key, cmd in targets:
+        if args.only and args.only != key:
+            continue
+        port = h.free_port()
+        with open(os.path.join(d, key + ".log"), "wb") as log:
+            p = h.start(cmd(port), log)
+            try:
+                if h.wait_ready(port, p, 90) is None:
+                    print(f"{label}: did not start", flush=True)
+                    continue
+                h.wrk(port, "/", args.connections, args.warmup, args.wrk_threads)
+                fam = h.tree(p.pid)
+                u0, s0 = cpu_split(fam)
+                r = h.wrk(port, "/", args.connections, args.duration, args.wrk_threads)
+                u1, s1 = cpu_split(h.tree(p.pid))
+                n = r["requests"]
+                sc = syscalls(p.pid, port, args) if args.strace > 0 else None
+                us = 1e6 / h.CLK
+                print(f"\n== {label}: {n / (r['duration_us'] / 1e6):.0f} req/s, p50 {r['p50_us'] / 1000:.2f} ms, "
+                      f"p99 {r['p99_us'] / 1000:.2f} ms; CPU per request: user {(u1 - u0) * us / n:.1f} us, "
+                      f"system {(s1 - s0) * us / n:.1f} us (load {h.loadavg()})", flush=True)
+                if sc:
+                    print("  system calls per request (strace -c -f on the serving process, separate "
+                          f"{args.strace} s run): " + ", ".join(f"{k} {v:.2f}" for k, v in sc), flush=True)
+            finally:
+                h.stop(p, grace=20)
+        files = sorted(glob.glob(os.path.join(d, f"{key}*.jfr")))
+        if args.no_jfr:
+            continue
+        if not files:
+            print("  no recording written", flush=True)
+            continue
+        report(files[0])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
