@@ -57,12 +57,12 @@ public final class StatusBuilder {
         s.setReadyWorkers(ready);
         s.setUpdatedWorkers(updated);
 
-        // The rollout is done when the Deployment controller saw our latest template and every pod runs it.
+        // The rollout is done when the Deployment controller saw our latest template and every pod runs it
+        // (readiness is Ready's business: a worker failing /readyz later is not a rollout).
         boolean applied = deployment != null && desired != null && sameRollout(deployment, desired.deployment());
         boolean observed = deployment != null && deployment.getMetadata().getGeneration() != null
                 && ds.getObservedGeneration() != null && ds.getObservedGeneration() >= deployment.getMetadata().getGeneration();
-        boolean rolledOut = observed && updated == wanted && replicas == wanted && available == wanted
-                && (applied || desired == null);
+        boolean rolledOut = observed && updated == wanted && replicas == wanted && (applied || desired == null);
         boolean specInvalid = !seen.specProblems().isEmpty();
 
         List<Condition> conditions = new ArrayList<>();
