@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
@@ -69,7 +70,10 @@ public final class Dependents {
 
         @Override
         protected PodDisruptionBudget desired(GunicornServer primary, Context<GunicornServer> context) {
-            return desiredState(context).podDisruptionBudget().orElseThrow();
+            // JOSDK also asks for the desired object to find the one to delete when the precondition fails.
+            return desiredState(context).podDisruptionBudget().orElseGet(() -> new PodDisruptionBudgetBuilder()
+                    .withNewMetadata().withName(primary.getMetadata().getName())
+                    .withNamespace(primary.getMetadata().getNamespace()).endMetadata().build());
         }
     }
 

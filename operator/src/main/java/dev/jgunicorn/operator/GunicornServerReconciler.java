@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
@@ -22,11 +23,13 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import io.javaoperatorsdk.operator.processing.event.source.filter.OnUpdateFilter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -36,7 +39,10 @@ import java.util.Objects;
  * not check out (Degraded, the running pods untouched), applies the objects through JOSDK's workflow, turns
  * changes into Events (TTIN/TTOU/WINCH scaling, HUP restarts, config rolls) and writes the status.
  */
-@ControllerConfiguration(name = GunicornServerReconciler.NAME, fieldManager = OperatorConfig.FIELD_MANAGER)
+// Not generation-aware alone: a HUP through the restartedAt annotation changes no generation (see SpecOrRestart).
+@ControllerConfiguration(name = GunicornServerReconciler.NAME, fieldManager = OperatorConfig.FIELD_MANAGER,
+        generationAwareEventProcessing = false,
+        informer = @Informer(onUpdateFilter = GunicornServerReconciler.SpecOrRestart.class))
 @Workflow(explicitInvocation = true, dependents = {
         @Dependent(name = "config", type = ConfigMapDependent.class),
         @Dependent(name = "deployment", type = DeploymentDependent.class, dependsOn = "config"),
@@ -70,13 +76,28 @@ public class GunicornServerReconciler implements Reconciler<GunicornServer> {
             problems = e.problems();
         }
 
-        String restartReason = null;
         String podMonitorProblem = null;
+        Map<String, String> lastRestart = before == null ? Map.of() : annotations(before);
         if (desired != null) {
+            Changes changes = Changes.between(before, desired.deployment());
+            Map<String, String> marks = desired.deployment().getMetadata().getAnnotations() == null
+                    ? new LinkedHashMap<>() : new LinkedHashMap<>(desired.deployment().getMetadata().getAnnotations());
+            if (changes.restartReason() != null) {
+                marks.put(Labels.LAST_RESTART_TIME, StatusBuilder.rfc3339(clock.instant()));
+                marks.put(Labels.LAST_RESTART_REASON, changes.restartReason());
+            } else {
+                for (String k : List.of(Labels.LAST_RESTART_TIME, Labels.LAST_RESTART_REASON)) {
+                    if (lastRestart.containsKey(k)) marks.put(k, lastRestart.get(k));
+                }
+            }
+            desired.deployment().getMetadata().setAnnotations(marks);
+            lastRestart = marks;
+
             context.managedWorkflowAndDependentResourceContext().put(DesiredState.class, desired);
             context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow()
                     .throwAggregateExceptionIfErrorsPresent();
-            restartReason = recordChanges(server, before, desired);
+            // Events only once the objects are applied, so a failed attempt (retried) reports nothing twice.
+            changes.events().forEach(e -> events.record(server, EventRecorder.NORMAL, e.reason(), e.message()));
             podMonitorProblem = reconcilePodMonitor(server, desired, context.getClient());
         } else {
             String message = String.join("; ", problems);
@@ -88,8 +109,13 @@ public class GunicornServerReconciler implements Reconciler<GunicornServer> {
 
         Deployment after = context.getSecondaryResource(Deployment.class).orElse(before);
         GunicornServerStatus status = StatusBuilder.build(server, desired, after,
-                new StatusBuilder.Observations(problems, restartReason, podMonitorProblem), clock.instant());
+                new StatusBuilder.Observations(problems, lastRestart.get(Labels.LAST_RESTART_TIME),
+                        lastRestart.get(Labels.LAST_RESTART_REASON), podMonitorProblem), clock.instant());
         return UpdateControl.patchStatus(statusOnly(server, status));
+    }
+
+    private static Map<String, String> annotations(Deployment d) {
+        return d.getMetadata().getAnnotations() == null ? Map.of() : d.getMetadata().getAnnotations();
     }
 
     @Override
@@ -107,39 +133,22 @@ public class GunicornServerReconciler implements Reconciler<GunicornServer> {
         return ErrorStatusUpdateControl.patchStatus(statusOnly(server, status)); // retried with JOSDK's backoff
     }
 
-    /** Events for what this reconciliation changes; returns the restart reason to record, if pods roll. */
-    private String recordChanges(GunicornServer server, Deployment before, DesiredState desired) {
-        Deployment after = desired.deployment();
-        int workers = after.getSpec().getReplicas();
-        if (before == null) {
-            events.record(server, EventRecorder.NORMAL, "Created",
-                    "created Deployment " + after.getMetadata().getName() + " with " + workers + " workers");
-            return null;
+    /**
+     * Updates that need a reconciliation: a new generation (spec), a new restartedAt annotation (HUP) or a
+     * deletion mark. Status-only updates, including the operator's own, are skipped.
+     */
+    public static final class SpecOrRestart implements OnUpdateFilter<GunicornServer> {
+        @Override
+        public boolean accept(GunicornServer now, GunicornServer before) {
+            return !Objects.equals(now.getMetadata().getGeneration(), before.getMetadata().getGeneration())
+                    || !Objects.equals(restartedAt(now), restartedAt(before))
+                    || !Objects.equals(now.getMetadata().getDeletionTimestamp(), before.getMetadata().getDeletionTimestamp());
         }
-        int was = before.getSpec().getReplicas() == null ? 1 : before.getSpec().getReplicas();
-        if (was != workers) {
-            String signal = workers == 0 ? "WINCH" : workers > was ? "TTIN" : "TTOU";
-            events.record(server, EventRecorder.NORMAL, "Scaled", signal + ": workers " + was + " -> " + workers
-                    + (workers == 0 ? "; every worker stops, the Deployment, Service and config are kept" : ""));
+
+        private static String restartedAt(GunicornServer s) {
+            var a = s.getMetadata().getAnnotations();
+            return a == null ? null : a.get(GunicornServer.RESTARTED_AT_ANNOTATION);
         }
-        Map<String, String> old = before.getSpec().getTemplate().getMetadata().getAnnotations();
-        Map<String, String> now = after.getSpec().getTemplate().getMetadata().getAnnotations();
-        for (String key : List.of(GunicornServer.RESTARTED_AT_ANNOTATION, Labels.RESTART_NONCE)) {
-            String value = now.get(key);
-            if (value != null && !value.equals(old == null ? null : old.get(key))) {
-                String reason = "HUP: " + key + "=" + value;
-                events.record(server, EventRecorder.NORMAL, "RollingRestart", reason + ": replacing every worker, one at a time");
-                return reason;
-            }
-        }
-        String oldHash = old == null ? null : old.get(Labels.CONFIG_HASH);
-        String newHash = now.get(Labels.CONFIG_HASH);
-        if (oldHash != null && !Objects.equals(oldHash, newHash)) {
-            String reason = "config changed: gunicorn.conf.py " + oldHash + " -> " + newHash;
-            events.record(server, EventRecorder.NORMAL, "ConfigChanged", reason + ": replacing every worker, one at a time");
-            return reason;
-        }
-        return null;
     }
 
     /** The optional PodMonitor: the Prometheus Operator's CRD may be missing, which degrades only this part. */

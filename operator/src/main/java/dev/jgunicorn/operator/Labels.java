@@ -20,6 +20,10 @@ public final class Labels {
 
     public static final String CONFIG_HASH = "jgunicorn.dev/config-hash";
     public static final String RESTART_NONCE = "jgunicorn.dev/restart-nonce";
+    /** On the Deployment (not the pods): when and why the operator last rolled the pods. Kept on the owned
+     *  object so the status never loses it to a stale cached copy of the GunicornServer. */
+    public static final String LAST_RESTART_TIME = "jgunicorn.dev/last-restart-time";
+    public static final String LAST_RESTART_REASON = "jgunicorn.dev/last-restart-reason";
 
     /** The labels that select one GunicornServer's worker pods. */
     public static Map<String, String> selector(String server) {

@@ -22,10 +22,11 @@ public final class StatusBuilder {
     private StatusBuilder() {
     }
 
-    /** What happened in this reconciliation beyond the objects: a restart to record, a degraded extra. */
-    public record Observations(List<String> specProblems, String restartReason, String podMonitorProblem) {
+    /** What the reconciliation found beyond the Deployment: spec problems, the last restart, a degraded extra. */
+    public record Observations(List<String> specProblems, String lastRestartTime, String lastRestartReason,
+                               String podMonitorProblem) {
         public static Observations none() {
-            return new Observations(List.of(), null, null);
+            return new Observations(List.of(), null, null, null);
         }
     }
 
@@ -33,7 +34,9 @@ public final class StatusBuilder {
                                              Observations seen, Instant now) {
         GunicornServerStatus previous = server.getStatus() == null ? new GunicornServerStatus() : server.getStatus();
         long generation = server.getMetadata().getGeneration() == null ? 0 : server.getMetadata().getGeneration();
-        int wanted = DesiredState.workers(server.getSpec());
+        // With an invalid spec nothing was applied: the running Deployment's replicas are what is wanted now.
+        int wanted = desired == null && deployment != null && deployment.getSpec().getReplicas() != null
+                ? deployment.getSpec().getReplicas() : DesiredState.workers(server.getSpec());
         String name = server.getMetadata().getName();
 
         GunicornServerStatus s = new GunicornServerStatus();
@@ -41,12 +44,8 @@ public final class StatusBuilder {
         s.setSelector(Labels.selectorString(name));
         s.setImage(desired != null ? desired.image() : previous.getImage());
         s.setConfigHash(desired != null ? desired.config().hash() : previous.getConfigHash());
-        s.setLastRestartTime(previous.getLastRestartTime());
-        s.setLastRestartReason(previous.getLastRestartReason());
-        if (seen.restartReason() != null) {
-            s.setLastRestartTime(rfc3339(now));
-            s.setLastRestartReason(seen.restartReason());
-        }
+        s.setLastRestartTime(seen.lastRestartTime() != null ? seen.lastRestartTime() : previous.getLastRestartTime());
+        s.setLastRestartReason(seen.lastRestartTime() != null ? seen.lastRestartReason() : previous.getLastRestartReason());
 
         DeploymentStatus ds = deployment == null || deployment.getStatus() == null ? new DeploymentStatus() : deployment.getStatus();
         int replicas = n(ds.getReplicas());

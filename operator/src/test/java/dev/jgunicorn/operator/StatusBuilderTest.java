@@ -57,7 +57,7 @@ class StatusBuilderTest {
         s.getSpec().setWorkers(2);
         DesiredState d = DesiredState.compute(s, OperatorConfig.defaults());
         GunicornServerStatus st = StatusBuilder.build(s, d, observed(d, 3, 1, 2),
-                new StatusBuilder.Observations(List.of(), "HUP: jgunicorn.dev/restartedAt=now", null), T0);
+                new StatusBuilder.Observations(List.of(), "2026-11-27T10:00:00Z", "HUP: jgunicorn.dev/restartedAt=now", null), T0);
         assertEquals("True", c(st, "Progressing").getStatus());
         assertEquals("RollingOut", c(st, "Ready").getReason());
         assertEquals("2026-11-27T10:00:00Z", st.getLastRestartTime());
@@ -94,7 +94,7 @@ class StatusBuilderTest {
         DesiredState d = DesiredState.compute(s, OperatorConfig.defaults());
         Deployment running = observed(d, 1, 1, 1);
         GunicornServerStatus st = StatusBuilder.build(s, null, running,
-                new StatusBuilder.Observations(List.of("spec.settings.spew: cannot be used"), null, null), T0);
+                new StatusBuilder.Observations(List.of("spec.settings.spew: cannot be used"), null, null, null), T0);
         assertEquals("True", c(st, "Degraded").getStatus());
         assertEquals("InvalidSpec", c(st, "Degraded").getReason());
         assertTrue(c(st, "Degraded").getMessage().startsWith("spec.settings.spew: cannot be used"));
