@@ -48,10 +48,8 @@ public record OperatorConfig(Set<String> namespaces, String defaultImage, boolea
             throw new IllegalArgumentException("JGUNICORN_LEADER_ELECTION_LEASE is set but POD_NAMESPACE is not:"
                     + " the lease lives in the operator's namespace (set POD_NAMESPACE from the downward API)");
         }
-        return new OperatorConfig(namespaces,
-                env.getOrDefault("JGUNICORN_DEFAULT_IMAGE", d.defaultImage()).isBlank() ? d.defaultImage()
-                        : env.get("JGUNICORN_DEFAULT_IMAGE").strip(),
-                true, lease, leaseNamespace,
+        String image = blankToNull(env.get("JGUNICORN_DEFAULT_IMAGE"));
+        return new OperatorConfig(namespaces, image == null ? d.defaultImage() : image, true, lease, leaseNamespace,
                 intFrom(env, "JGUNICORN_HTTP_PORT", d.httpPort(), -1, 65535),
                 intFrom(env, "JGUNICORN_RECONCILE_THREADS", d.reconcileThreads(), 1, 100),
                 d.shutdownTimeout());
