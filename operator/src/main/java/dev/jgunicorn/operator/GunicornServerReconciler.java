@@ -90,15 +90,18 @@ public class GunicornServerReconciler implements Reconciler<GunicornServer> {
                     if (lastRestart.containsKey(k)) marks.put(k, lastRestart.get(k));
                 }
             }
+            // Remembered on the Deployment, so a PodMonitor is only ever deleted where one was created.
+            if (desired.podMonitor().isPresent()) marks.put(Labels.POD_MONITOR, "true");
             desired.deployment().getMetadata().setAnnotations(marks);
             lastRestart = marks;
+            boolean hadPodMonitor = before != null && "true".equals(annotations(before).get(Labels.POD_MONITOR));
 
             context.managedWorkflowAndDependentResourceContext().put(DesiredState.class, desired);
             context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow()
                     .throwAggregateExceptionIfErrorsPresent();
             // Events only once the objects are applied, so a failed attempt (retried) reports nothing twice.
             changes.events().forEach(e -> events.record(server, EventRecorder.NORMAL, e.reason(), e.message()));
-            podMonitorProblem = reconcilePodMonitor(server, desired, context.getClient());
+            podMonitorProblem = reconcilePodMonitor(server, desired, hadPodMonitor, context.getClient());
         } else {
             String message = String.join("; ", problems);
             boolean alreadyReported = server.getStatus() != null && server.getStatus().condition(GunicornServerStatus.DEGRADED)
@@ -152,7 +155,8 @@ public class GunicornServerReconciler implements Reconciler<GunicornServer> {
     }
 
     /** The optional PodMonitor: the Prometheus Operator's CRD may be missing, which degrades only this part. */
-    private String reconcilePodMonitor(GunicornServer server, DesiredState desired, KubernetesClient client) {
+    private String reconcilePodMonitor(GunicornServer server, DesiredState desired, boolean hadPodMonitor,
+                                       KubernetesClient client) {
         String ns = server.getMetadata().getNamespace();
         var api = client.genericKubernetesResources(POD_MONITOR).inNamespace(ns);
         try {
@@ -163,8 +167,7 @@ public class GunicornServerReconciler implements Reconciler<GunicornServer> {
                 } else {
                     api.resource(monitor).createOr(r -> r.update());
                 }
-            } else if (server.getStatus() != null && server.getStatus().condition(GunicornServerStatus.DEGRADED).isPresent()) {
-                // Only after a first reconciliation: a fresh resource never had a PodMonitor to delete.
+            } else if (hadPodMonitor) {
                 api.withName(server.getMetadata().getName()).delete();
             }
             return null;

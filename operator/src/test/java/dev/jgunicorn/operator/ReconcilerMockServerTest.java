@@ -284,4 +284,25 @@ class ReconcilerMockServerTest {
         });
         await("the PodDisruptionBudget gone", () -> client.policy().v1().podDisruptionBudget().inNamespace(NS).withName("pdb").get() == null);
     }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void aPodMonitorIsCreatedOnRequestAndDeletedWhenNoLongerWanted() {
+        GunicornServer s = Servers.demo("mon");
+        s.getMetadata().setUid(null);
+        s.getMetadata().setNamespace(NS);
+        var metrics = new dev.jgunicorn.operator.api.v1alpha1.MetricsSpec();
+        metrics.setPodMonitor(true);
+        s.getSpec().setMetrics(metrics);
+        client.resource(s).create();
+        var monitors = client.genericKubernetesResources(GunicornServerReconciler.POD_MONITOR).inNamespace(NS);
+        var monitor = await("the PodMonitor", () -> monitors.withName("mon").get());
+        assertEquals("admin", ((List<Map<String, Object>>) ((Map<String, Object>) monitor.getAdditionalProperties().get("spec"))
+                .get("podMetricsEndpoints")).get(0).get("port"));
+        edit("mon", x -> {
+            x.getSpec().getMetrics().setPodMonitor(false);
+            return x;
+        });
+        await("the PodMonitor gone", () -> monitors.withName("mon").get() == null);
+    }
 }
