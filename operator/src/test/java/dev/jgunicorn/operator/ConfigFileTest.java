@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -62,11 +61,7 @@ class ConfigFileTest {
     void theRuntimesLoaderAcceptsTheFileAsThePodRunsIt(@TempDir Path dir) throws Exception {
         ConfigFile file = ConfigFile.render(shop().getSpec());
         Path conf = dir.resolve("gunicorn.conf.py");
-        // admin_bind is declared in the runtime but reports "pending" until the admin listener lands; check
-        // every other line today, and the whole file once the runtime supports it.
-        String text = Settings.ADMIN_BIND.supported() ? file.text()
-                : file.text().lines().filter(l -> !l.startsWith("admin_bind")).collect(Collectors.joining("\n", "", "\n"));
-        Files.writeString(conf, text);
+        Files.writeString(conf, file.text());
         ConfigLoader loader = new ConfigLoader(Map.of(), dir, 2);
         Config config = loader.load(List.of("--no-master", "-c", conf.toString(), "dev.jgunicorn.demo.Hello")).config();
         assertTrue(config.get(Settings.NO_MASTER));
@@ -78,7 +73,7 @@ class ConfigFileTest {
         assertEquals(5, config.get(Settings.HEADER_TIMEOUT));
         assertTrue(config.get(Settings.REQUIRE_HOST));
         assertEquals(List.of(), config.warnings());
-        if (Settings.ADMIN_BIND.supported()) assertEquals("0.0.0.0:9000", config.get(Settings.ADMIN_BIND));
+        assertEquals("0.0.0.0:9000", config.get(Settings.ADMIN_BIND));
     }
 
     @Test

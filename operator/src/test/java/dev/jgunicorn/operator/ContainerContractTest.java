@@ -1,7 +1,6 @@
 package dev.jgunicorn.operator;
 
 import dev.jgunicorn.operator.api.v1alpha1.GunicornServer;
-import dev.jgunicorn.settings.Settings;
 import io.fabric8.kubernetes.api.model.Container;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,7 +17,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -46,20 +44,17 @@ class ContainerContractTest {
     @Test
     void theLauncherRunsThePodsCommandAsJavaAndDrainsOnTerm(@TempDir Path dir) throws Exception {
         int port = freePort();
+        int adminPort = freePort();
         GunicornServer server = Servers.demo("demo");
         server.getSpec().setPort(port);
-        server.getSpec().setAdminPort(freePort());
+        server.getSpec().setAdminPort(adminPort);
         server.getSpec().setGracefulTimeout(5);
         DesiredState desired = DesiredState.compute(server, OperatorConfig.defaults());
         Container container = desired.deployment().getSpec().getTemplate().getSpec().getContainers().get(0);
 
-        // The ConfigMap's file where the pod mounts it (here: a temp dir); admin_bind waits for the runtime.
+        // The ConfigMap's file where the pod mounts it (here: a temp dir).
         Path conf = dir.resolve("gunicorn.conf.py");
-        String text = desired.configMap().getData().get("gunicorn.conf.py");
-        if (!Settings.ADMIN_BIND.supported()) {
-            text = text.lines().filter(l -> !l.startsWith("admin_bind")).collect(Collectors.joining("\n", "", "\n"));
-        }
-        Files.writeString(conf, text);
+        Files.writeString(conf, desired.configMap().getData().get("gunicorn.conf.py"));
         List<String> command = new ArrayList<>();
         command.add("sh");
         command.add(REPO.resolve("docker/jgunicorn").toString()); // stands in for the container's command
@@ -74,6 +69,12 @@ class ContainerContractTest {
         try {
             String body = get("http://127.0.0.1:" + port + "/", Duration.ofSeconds(20));
             assertEquals("Hello, World!", body.strip());
+            // What the probes and Prometheus ask, on the admin port the pod declares.
+            String admin = "http://127.0.0.1:" + adminPort;
+            assertEquals(200, status(admin + container.getLivenessProbe().getHttpGet().getPath()));
+            assertEquals(200, status(admin + container.getReadinessProbe().getHttpGet().getPath()));
+            assertEquals(200, status(admin + desired.deployment().getSpec().getTemplate().getMetadata().getAnnotations()
+                    .get("prometheus.io/path")));
             String exe = p.info().command().orElse("");
             assertTrue(exe.endsWith("/java"), "exec replaced the shell with java, so TERM reaches the JVM: " + exe);
             String args = String.join(" ", p.info().arguments().orElse(new String[0]));
@@ -103,6 +104,11 @@ class ContainerContractTest {
             }
         }
         throw new AssertionError("no answer from " + url + ": " + last);
+    }
+
+    private static int status(String url) throws IOException, InterruptedException {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
     private static int freePort() throws IOException {

@@ -227,6 +227,8 @@ class ReconcilerMockServerTest {
         assertTrue(client.configMaps().inNamespace(NS).withName("conf-config").get().getData().get("gunicorn.conf.py")
                 .contains("header_timeout = 3"));
         await("the ConfigChanged event", () -> !events("conf", "ConfigChanged").isEmpty());
+        await("the restart in status", () -> get("conf").getStatus().getLastRestartReason() != null
+                && get("conf").getStatus().getLastRestartReason().startsWith("config changed: gunicorn.conf.py "));
         assertNotEquals(null, get("conf").getStatus().getLastRestartTime());
     }
 
