@@ -6,7 +6,12 @@ import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.time.Clock;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.Optional;
 
 /**
@@ -14,17 +19,22 @@ import java.util.Optional;
  * pass fabric8's mock server (SSA off) or a real API server (SSA on, the production path).
  */
 public final class GunicornOperator implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(GunicornOperator.class);
     private final Operator operator;
     private final OperatorConfig config;
+    /** Without leader election this process always leads; with it, only while it holds the Lease. */
+    private final AtomicBoolean leading;
 
-    private GunicornOperator(Operator operator, OperatorConfig config) {
+    private GunicornOperator(Operator operator, OperatorConfig config, AtomicBoolean leading) {
         this.operator = operator;
         this.config = config;
+        this.leading = leading;
     }
 
     /** Registers the reconciler and starts the informers (and the leader election, if configured). */
     public static GunicornOperator start(KubernetesClient client, OperatorConfig config, MeterRegistry registry) {
         String identity = Optional.ofNullable(System.getenv("HOSTNAME")).orElse("jgunicorn-operator-local");
+        AtomicBoolean leading = new AtomicBoolean(config.leaderElection() == null);
         Operator operator = new Operator(o -> {
             o.withKubernetesClient(client)
                     .withCloseClientOnStop(false)
@@ -40,6 +50,8 @@ public final class GunicornOperator implements AutoCloseable {
                         .aLeaderElectionConfiguration(config.leaderElection())
                         .withLeaseNamespace(config.leaseNamespace())
                         .withIdentity(identity)
+                        .withLeaderCallbacks(new LeaderCallbacks(() -> leading.set(true), () -> leading.set(false),
+                                leader -> LOG.info("leader is now {}", leader)))
                         .build());
             }
         });
@@ -49,7 +61,7 @@ public final class GunicornOperator implements AutoCloseable {
             else c.settingNamespaces(config.namespaces());
         });
         operator.start();
-        return new GunicornOperator(operator, config);
+        return new GunicornOperator(operator, config, leading);
     }
 
     public Operator operator() {
@@ -60,10 +72,18 @@ public final class GunicornOperator implements AutoCloseable {
         return config;
     }
 
-    /** Started, and (when leading) every informer healthy. */
+    /**
+     * Live unless this process leads and an informer is unhealthy. A standby's informers are not started, which
+     * is no reason to restart it.
+     */
     public boolean healthy() {
         var info = operator.getRuntimeInfo();
-        return !info.isStarted() || info.allEventSourcesAreHealthy();
+        return !info.isStarted() || !leading.get() || info.allEventSourcesAreHealthy();
+    }
+
+    /** Whether this process currently reconciles (always, without leader election). */
+    public boolean leading() {
+        return leading.get();
     }
 
     public boolean ready() {
