@@ -16,7 +16,6 @@ import java.util.concurrent.CountDownLatch;
  * the pod's service account or ~/.kube/config, /healthz /readyz /metrics, and a graceful stop on TERM.
  */
 public final class OperatorMain {
-    private static final Logger LOG = LoggerFactory.getLogger(OperatorMain.class);
 
     private OperatorMain() {
     }
@@ -24,6 +23,11 @@ public final class OperatorMain {
     public static void main(String[] args) throws Exception {
         // The runtime's settings model comes with jgunicorn's HttpServerProvider; these endpoints use the JDK's.
         System.setProperty("com.sun.net.httpserver.HttpServerProvider", "sun.net.httpserver.DefaultHttpServerProvider");
+        // Chosen before the first logger exists: JSON lines by default, plain text on request.
+        if ("text".equals(System.getenv("JGUNICORN_LOG_FORMAT")) && System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", "logback-text.xml");
+        }
+        Logger log = LoggerFactory.getLogger(OperatorMain.class);
         OperatorConfig config;
         try {
             config = OperatorConfig.fromEnv(System.getenv());
@@ -36,17 +40,17 @@ public final class OperatorMain {
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         KubernetesClient client = new KubernetesClientBuilder().build();
-        LOG.info("jgunicorn operator starting: namespaces={}, leader election={}, default image={}",
+        log.info("jgunicorn operator starting: namespaces={}, leader election={}, default image={}",
                 config.namespaces().isEmpty() ? "all" : config.namespaces(),
                 config.leaderElection() == null ? "off" : config.leaseNamespace() + "/" + config.leaderElection(),
                 config.defaultImage());
         GunicornOperator operator = GunicornOperator.start(client, config, registry);
         HttpEndpoints http = new HttpEndpoints(config.httpPort(), operator::healthy, operator::ready, registry);
-        LOG.info("serving /healthz, /readyz and /metrics on port {}", http.port());
+        log.info("serving /healthz, /readyz and /metrics on port {}", http.port());
 
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            LOG.info("TERM received: stopping informers and waiting for running reconciliations");
+            log.info("TERM received: stopping informers and waiting for running reconciliations");
             try {
                 operator.close();
             } finally {

@@ -47,6 +47,7 @@ public final class KubectlGunicorn implements Callable<Integer> {
     Clock clock = Clock.systemUTC();
 
     public static void main(String[] args) {
+        if (System.getProperty("logback.configurationFile") == null) System.setProperty("logback.configurationFile", "logback-cli.xml");
         System.exit(run(new KubectlGunicorn(), args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
@@ -57,8 +58,7 @@ public final class KubectlGunicorn implements Callable<Integer> {
         cl.setErr(err);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setExecutionExceptionHandler((e, line, parsed) -> {
-            line.getErr().println("kubectl gunicorn: " + (e instanceof KubernetesClientException k ? k.getStatus() != null
-                    && k.getStatus().getMessage() != null ? k.getStatus().getMessage() : k.getMessage() : e.getMessage()));
+            line.getErr().println("kubectl gunicorn: " + describe(e));
             return 1;
         });
         return cl.execute(args);
@@ -220,6 +220,16 @@ public final class KubectlGunicorn implements Callable<Integer> {
                 return 0;
             }
         }
+    }
+
+    /** The API server's message, or the innermost cause (connection refused, no kubeconfig, ...). */
+    static String describe(Throwable e) {
+        if (e instanceof KubernetesClientException k && k.getStatus() != null && k.getStatus().getMessage() != null) {
+            return k.getStatus().getMessage();
+        }
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+        return root == e ? String.valueOf(e.getMessage()) : e.getMessage() + ": " + root;
     }
 
     private static String age(String created, Clock clock) {
