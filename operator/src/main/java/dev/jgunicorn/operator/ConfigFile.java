@@ -1,0 +1,201 @@
+package dev.jgunicorn.operator;
+
+import dev.jgunicorn.operator.api.v1alpha1.GunicornServerSpec;
+import dev.jgunicorn.settings.ConfigFileException;
+import dev.jgunicorn.settings.PyConfigFile;
+import dev.jgunicorn.settings.Setting;
+import dev.jgunicorn.settings.SettingException;
+import dev.jgunicorn.settings.Settings;
+import dev.jgunicorn.settings.Support;
+import io.fabric8.kubernetes.api.model.AnyType;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The gunicorn.conf.py of a GunicornServer: spec fields and the settings map, checked against the runtime's
+ * settings model and written as Python assignments that the runtime's own reader ({@link PyConfigFile}) parses.
+ * Workers are not in the file (they are the Deployment's replicas), so scaling never rolls pods.
+ */
+public final class ConfigFile {
+    public static final String FILE_NAME = "gunicorn.conf.py";
+    public static final String MOUNT_DIR = "/etc/jgunicorn";
+    public static final String PATH = MOUNT_DIR + "/" + FILE_NAME;
+
+    private final String text;
+    private final Map<String, Object> values;
+
+    private ConfigFile(String text, Map<String, Object> values) {
+        this.text = text;
+        this.values = values;
+    }
+
+    /** The file's text. */
+    public String text() {
+        return text;
+    }
+
+    /** Setting name → checked value (the settings model's Java value), in file order. */
+    public Map<String, Object> values() {
+        return values;
+    }
+
+    /** First 16 hex digits of the SHA-256 of the text: the pod-template annotation that rolls pods on change. */
+    public String hash() {
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(d, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Renders the file, or fails with every problem found (each naming its field and the allowed values). */
+    public static ConfigFile render(GunicornServerSpec spec) throws InvalidSpecException {
+        List<String> problems = new ArrayList<>();
+        Map<String, Object> values = new LinkedHashMap<>();
+        int port = orDefault(spec.getPort(), GunicornServerSpec.DEFAULT_PORT);
+        int adminPort = orDefault(spec.getAdminPort(), GunicornServerSpec.DEFAULT_ADMIN_PORT);
+        // Ranges the CRD schema also enforces, checked again because a resource may predate a schema change.
+        checkPort("spec.port", port, problems);
+        checkPort("spec.adminPort", adminPort, problems);
+        if (port == adminPort) problems.add("spec.port and spec.adminPort must differ (both are " + port + ")");
+        put(values, problems, "spec.port", Settings.BIND, List.of("0.0.0.0:" + port));
+        put(values, problems, "spec.adminPort", Settings.ADMIN_BIND, "0.0.0.0:" + adminPort);
+        for (SpecSettings.Field f : SpecSettings.RENDERED) {
+            Object v = f.value().apply(spec);
+            if (v != null) put(values, problems, f.path(), f.setting(), v);
+        }
+        if (spec.getSettings() != null) {
+            // Sorted so the same map always renders the same file (and hash).
+            for (Map.Entry<String, AnyType> e : new TreeMap<>(spec.getSettings()).entrySet()) {
+                settingsEntry(e.getKey(), e.getValue() == null ? null : e.getValue().getValue(), values, problems);
+            }
+        }
+        if (!problems.isEmpty()) throw new InvalidSpecException(problems);
+
+        StringBuilder b = new StringBuilder();
+        b.append("# Rendered by the jgunicorn operator from a GunicornServer; edits are overwritten.\n");
+        b.append("# Each pod runs: jgunicorn --no-master -c ").append(PATH).append(" APP\n");
+        for (Map.Entry<String, Object> e : values.entrySet()) {
+            b.append(e.getKey()).append(" = ").append(render(Settings.byName(e.getKey()).orElseThrow(), e.getValue())).append('\n');
+        }
+        String text = b.toString();
+        verifyRoundTrip(text, values);
+        return new ConfigFile(text, values);
+    }
+
+    private static void settingsEntry(String key, Object raw, Map<String, Object> values, List<String> problems) {
+        String field = "spec.settings." + key;
+        var setting = Settings.byName(key);
+        if (setting.isEmpty()) {
+            problems.add(field + ": unknown setting" + suggestion(key) + "; see docs/settings.md for the names");
+            return;
+        }
+        Setting<?> s = setting.get();
+        String managed = SpecSettings.MANAGED.get(key);
+        if (managed != null) {
+            problems.add(field + ": not allowed here: " + managed);
+            return;
+        }
+        var specField = SpecSettings.fieldFor(key);
+        if (specField.isPresent()) {
+            problems.add(field + ": use " + specField.get().path() + " instead");
+            return;
+        }
+        if (s.support() != Support.SUPPORTED) {
+            problems.add(field + ": cannot be used with jgunicorn: " + s.refusal());
+            return;
+        }
+        put(values, problems, field, s, toConfigValue(raw));
+    }
+
+    /** JSON values as the config-file reader produces them: whole numbers as Long, lists and dicts as such. */
+    private static Object toConfigValue(Object raw) {
+        if (raw instanceof Integer i) return i.longValue();
+        if (raw instanceof Short || raw instanceof Byte) return ((Number) raw).longValue();
+        if (raw instanceof java.math.BigInteger bi) return bi.longValue();
+        if (raw instanceof Float f) return f.doubleValue();
+        if (raw instanceof java.math.BigDecimal bd) return bd.doubleValue();
+        if (raw instanceof List<?> l) return l.stream().map(ConfigFile::toConfigValue).toList();
+        if (raw instanceof Map<?, ?> m) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            m.forEach((k, v) -> out.put(String.valueOf(k), toConfigValue(v)));
+            return out;
+        }
+        return raw;
+    }
+
+    private static void put(Map<String, Object> values, List<String> problems, String field, Setting<?> s, Object v) {
+        try {
+            values.put(s.name(), s.fromConfig(v));
+        } catch (SettingException e) {
+            problems.add(field + ": " + e.getMessage());
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> String render(Setting<T> s, Object v) {
+        return s.type().render((T) v);
+    }
+
+    /** The worker reads this file with PyConfigFile: prove here that it reads back the same values. */
+    private static void verifyRoundTrip(String text, Map<String, Object> values) {
+        try {
+            Map<String, Object> read = PyConfigFile.parse(text, FILE_NAME, Map.of(), 1).values();
+            for (Map.Entry<String, Object> e : values.entrySet()) {
+                Object back = Settings.byName(e.getKey()).orElseThrow().fromConfig(read.get(e.getKey()));
+                if (!java.util.Objects.equals(back, e.getValue())) {
+                    throw new IllegalStateException("rendered " + e.getKey() + " reads back as " + back + ", not " + e.getValue());
+                }
+            }
+        } catch (ConfigFileException e) {
+            throw new IllegalStateException("rendered gunicorn.conf.py does not parse: " + e.getMessage(), e);
+        }
+    }
+
+    private static void checkPort(String field, int port, List<String> problems) {
+        if (port < 1 || port > 65535) problems.add(field + ": " + port + " is out of range (allowed: 1 to 65535)");
+    }
+
+    private static int orDefault(Integer v, int d) {
+        return v == null ? d : v;
+    }
+
+    private static String suggestion(String name) {
+        String best = null;
+        int bestDistance = 3;
+        for (Setting<?> s : Settings.ALL) {
+            int d = distance(name, s.name());
+            if (d < bestDistance) {
+                best = s.name();
+                bestDistance = d;
+            }
+        }
+        return best == null ? "" : " (did you mean '" + best + "'?)";
+    }
+
+    private static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) prev[j] = j;
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+}

@@ -1,0 +1,310 @@
+package dev.jgunicorn.operator;
+
+import dev.jgunicorn.operator.api.v1alpha1.DisruptionBudgetSpec;
+import dev.jgunicorn.operator.api.v1alpha1.GunicornServer;
+import dev.jgunicorn.operator.api.v1alpha1.GunicornServerSpec;
+import dev.jgunicorn.operator.api.v1alpha1.MetricsSpec;
+import dev.jgunicorn.operator.api.v1alpha1.ServiceSpec;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.ProbeBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.TopologySpreadConstraint;
+import io.fabric8.kubernetes.api.model.TopologySpreadConstraintBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Everything the operator wants to exist for one GunicornServer, computed from its spec alone (no API calls),
+ * so every field's path to the pod can be unit-tested. The dependent resources return these objects.
+ */
+public record DesiredState(ConfigFile config, String image, ConfigMap configMap, Deployment deployment,
+                           Service service, Optional<PodDisruptionBudget> podDisruptionBudget,
+                           Optional<GenericKubernetesResource> podMonitor) {
+
+    public static final String CONTAINER = "jgunicorn";
+    public static final String LAUNCHER = "/opt/jgunicorn/bin/jgunicorn";
+    public static final String HTTP_PORT_NAME = "http";
+    public static final String ADMIN_PORT_NAME = "admin";
+    /** Seconds on top of preStop delay + graceful_timeout before the kubelet sends KILL. */
+    public static final int TERMINATION_MARGIN_SECONDS = 5;
+    public static final String POD_MONITOR_API_VERSION = "monitoring.coreos.com/v1";
+
+    public static String configMapName(String server) {
+        return server + "-config";
+    }
+
+    /** Computes the desired objects, or fails with every problem in the spec. */
+    public static DesiredState compute(GunicornServer server, OperatorConfig operator) throws InvalidSpecException {
+        GunicornServerSpec spec = server.getSpec();
+        if (spec == null) throw new InvalidSpecException(List.of("spec: missing"));
+        List<String> problems = new ArrayList<>();
+        if (spec.getApp() == null || spec.getApp().isBlank()) problems.add("spec.app: required (e.g. dev.jgunicorn.demo.Hello)");
+        if (spec.getWorkers() != null && spec.getWorkers() < 0) {
+            problems.add("spec.workers: " + spec.getWorkers() + " is out of range (allowed: an integer >= 0)");
+        }
+        ConfigFile config;
+        try {
+            config = ConfigFile.render(spec);
+        } catch (InvalidSpecException e) {
+            problems.addAll(e.problems());
+            config = null;
+        }
+        DisruptionBudgetSpec pdb = spec.getPodDisruptionBudget();
+        if (pdb != null && pdb.getMinAvailable() != null && pdb.getMaxUnavailable() != null) {
+            problems.add("spec.podDisruptionBudget: set minAvailable or maxUnavailable, not both");
+        }
+        if (!problems.isEmpty()) throw new InvalidSpecException(problems);
+
+        String name = server.getMetadata().getName();
+        String image = spec.getImage() == null || spec.getImage().isBlank() ? operator.defaultImage() : spec.getImage();
+        OwnerReference owner = ownerReference(server);
+        return new DesiredState(config, image,
+                configMap(server, config, owner),
+                deployment(server, spec, config, image, owner),
+                service(server, spec, owner),
+                pdb != null && Boolean.TRUE.equals(pdb.getEnabled()) ? Optional.of(pdb(server, pdb, owner)) : Optional.empty(),
+                Boolean.TRUE.equals(metrics(spec).getPodMonitor()) ? Optional.of(podMonitor(name, server, owner)) : Optional.empty());
+    }
+
+    /** The HUP triggers on a resource: the restartedAt annotation and spec.restartNonce (either may be null). */
+    public static Map<String, String> restartAnnotations(GunicornServer server) {
+        Map<String, String> m = new LinkedHashMap<>();
+        Map<String, String> annotations = server.getMetadata().getAnnotations();
+        String at = annotations == null ? null : annotations.get(GunicornServer.RESTARTED_AT_ANNOTATION);
+        if (at != null && !at.isBlank()) m.put(GunicornServer.RESTARTED_AT_ANNOTATION, at);
+        String nonce = server.getSpec().getRestartNonce();
+        if (nonce != null && !nonce.isBlank()) m.put(Labels.RESTART_NONCE, nonce);
+        return m;
+    }
+
+    public static int workers(GunicornServerSpec spec) {
+        return spec.getWorkers() == null ? GunicornServerSpec.DEFAULT_WORKERS : spec.getWorkers();
+    }
+
+    static int gracefulTimeout(GunicornServerSpec spec) {
+        return spec.getGracefulTimeout() == null ? 30 : spec.getGracefulTimeout();
+    }
+
+    static int preStopDelay(GunicornServerSpec spec) {
+        return spec.getPreStopDelaySeconds() == null ? GunicornServerSpec.DEFAULT_PRE_STOP_DELAY : spec.getPreStopDelaySeconds();
+    }
+
+    private static OwnerReference ownerReference(GunicornServer server) {
+        return new OwnerReferenceBuilder()
+                .withApiVersion(server.getApiVersion())
+                .withKind(server.getKind())
+                .withName(server.getMetadata().getName())
+                .withUid(server.getMetadata().getUid())
+                .withController(true)
+                .withBlockOwnerDeletion(true)
+                .build();
+    }
+
+    private static ObjectMeta meta(GunicornServer server, String name, String component, OwnerReference owner) {
+        return new ObjectMetaBuilder()
+                .withName(name)
+                .withNamespace(server.getMetadata().getNamespace())
+                .withLabels(Labels.owned(server.getMetadata().getName(), component))
+                .withOwnerReferences(owner)
+                .build();
+    }
+
+    private static ConfigMap configMap(GunicornServer server, ConfigFile config, OwnerReference owner) {
+        return new ConfigMapBuilder()
+                .withMetadata(meta(server, configMapName(server.getMetadata().getName()), "config", owner))
+                .withData(Map.of(ConfigFile.FILE_NAME, config.text()))
+                .build();
+    }
+
+    private static Deployment deployment(GunicornServer server, GunicornServerSpec spec, ConfigFile config,
+                                         String image, OwnerReference owner) {
+        String name = server.getMetadata().getName();
+        int port = spec.getPort() == null ? GunicornServerSpec.DEFAULT_PORT : spec.getPort();
+        int adminPort = spec.getAdminPort() == null ? GunicornServerSpec.DEFAULT_ADMIN_PORT : spec.getAdminPort();
+        int preStop = preStopDelay(spec);
+
+        Map<String, String> podLabels = new LinkedHashMap<>();
+        if (spec.getPodLabels() != null) podLabels.putAll(spec.getPodLabels());
+        podLabels.putAll(Labels.owned(name, "worker")); // the selector labels always win
+
+        Map<String, String> podAnnotations = new LinkedHashMap<>();
+        if (spec.getPodAnnotations() != null) podAnnotations.putAll(spec.getPodAnnotations());
+        if (!Boolean.FALSE.equals(metrics(spec).getScrapeAnnotations())) {
+            podAnnotations.put("prometheus.io/scrape", "true");
+            podAnnotations.put("prometheus.io/port", String.valueOf(adminPort));
+            podAnnotations.put("prometheus.io/path", "/metrics");
+        }
+        podAnnotations.put(Labels.CONFIG_HASH, config.hash());
+        podAnnotations.putAll(restartAnnotations(server));
+
+        Container container = new ContainerBuilder()
+                .withName(CONTAINER)
+                .withImage(image)
+                .withImagePullPolicy(spec.getImagePullPolicy())
+                .withCommand(LAUNCHER)
+                .withArgs("--no-master", "-c", ConfigFile.PATH, spec.getApp())
+                .withEnv(spec.getEnv())
+                .addNewPort().withName(HTTP_PORT_NAME).withContainerPort(port).withProtocol("TCP").endPort()
+                .addNewPort().withName(ADMIN_PORT_NAME).withContainerPort(adminPort).withProtocol("TCP").endPort()
+                .withResources(spec.getResources())
+                // The app may take a while to load: liveness only starts counting once /healthz first answered.
+                .withStartupProbe(probe("/healthz", 2, 2, 60))
+                .withLivenessProbe(liveness(spec))
+                .withReadinessProbe(probe("/readyz", 5, 2, 2))
+                .withNewSecurityContext()
+                    .withAllowPrivilegeEscalation(false)
+                    .withReadOnlyRootFilesystem(true)
+                    .withRunAsNonRoot(true)
+                    .withNewCapabilities().withDrop("ALL").endCapabilities()
+                    .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+                .endSecurityContext()
+                .addNewVolumeMount().withName("config").withMountPath(ConfigFile.MOUNT_DIR).withReadOnly(true).endVolumeMount()
+                .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
+                .build();
+        if (preStop > 0) {
+            // Endpoints controllers and proxies need a moment to stop sending traffic before the worker drains.
+            container.setLifecycle(new io.fabric8.kubernetes.api.model.LifecycleBuilder()
+                    .withNewPreStop().withNewSleep((long) preStop).endPreStop().build());
+        }
+
+        return new DeploymentBuilder()
+                .withMetadata(meta(server, name, "worker", owner))
+                .withNewSpec()
+                    .withReplicas(workers(spec))
+                    .withRevisionHistoryLimit(5)
+                    .withSelector(new LabelSelectorBuilder().withMatchLabels(Labels.selector(name)).build())
+                    // Like HUP: new workers start before old ones stop, so capacity never drops.
+                    .withNewStrategy().withType("RollingUpdate")
+                        .withNewRollingUpdate().withMaxSurge(new IntOrString("25%")).withMaxUnavailable(new IntOrString(0)).endRollingUpdate()
+                    .endStrategy()
+                    .withNewTemplate()
+                        .withNewMetadata().withLabels(podLabels).withAnnotations(podAnnotations).endMetadata()
+                        .withNewSpec()
+                            .withServiceAccountName(spec.getServiceAccountName())
+                            // The worker needs no API access unless the user picked an account for it.
+                            .withAutomountServiceAccountToken(spec.getServiceAccountName() != null ? null : false)
+                            .withEnableServiceLinks(false)
+                            .withTerminationGracePeriodSeconds((long) preStop + gracefulTimeout(spec) + TERMINATION_MARGIN_SECONDS)
+                            .withNewSecurityContext()
+                                .withRunAsNonRoot(true)
+                                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+                            .endSecurityContext()
+                            .withImagePullSecrets(spec.getImagePullSecrets())
+                            .withNodeSelector(spec.getNodeSelector())
+                            .withTolerations(spec.getTolerations())
+                            .withAffinity(spec.getAffinity())
+                            .withTopologySpreadConstraints(spread(name, spec.getTopologySpreadConstraints()))
+                            .withContainers(container)
+                            .addNewVolume().withName("config")
+                                .withNewConfigMap().withName(configMapName(name)).endConfigMap()
+                            .endVolume()
+                            // Read-only root filesystem: the JVM and the app still get a writable /tmp.
+                            .addNewVolume().withName("tmp").withNewEmptyDir().endEmptyDir().endVolume()
+                        .endSpec()
+                    .endTemplate()
+                .endSpec()
+                .build();
+    }
+
+    /**
+     * Gunicorn's master kills a worker silent for {@code timeout} seconds; here the kubelet restarts a container
+     * whose /healthz fails for about that long (3 failures, one every timeout/3 s). timeout 0 disables both.
+     */
+    private static Probe liveness(GunicornServerSpec spec) {
+        int timeout = spec.getTimeout() == null ? 30 : spec.getTimeout();
+        if (timeout == 0) return null;
+        int period = Math.max(1, (timeout + 2) / 3);
+        return probe("/healthz", period, Math.min(period, 5), 3);
+    }
+
+    private static Probe probe(String path, int period, int timeoutSeconds, int failures) {
+        return new ProbeBuilder()
+                .withNewHttpGet().withPath(path).withPort(new IntOrString(ADMIN_PORT_NAME)).endHttpGet()
+                .withPeriodSeconds(period)
+                .withTimeoutSeconds(timeoutSeconds)
+                .withFailureThreshold(failures)
+                .build();
+    }
+
+    /** Constraints without a selector get this server's pods (the usual intent: spread these workers). */
+    private static List<TopologySpreadConstraint> spread(String name, List<TopologySpreadConstraint> given) {
+        if (given == null) return null;
+        List<TopologySpreadConstraint> out = new ArrayList<>();
+        for (TopologySpreadConstraint c : given) {
+            if (c.getLabelSelector() == null) {
+                c = new TopologySpreadConstraintBuilder(c)
+                        .withLabelSelector(new LabelSelectorBuilder().withMatchLabels(Labels.selector(name)).build()).build();
+            }
+            out.add(c);
+        }
+        return out;
+    }
+
+    private static Service service(GunicornServer server, GunicornServerSpec spec, OwnerReference owner) {
+        String name = server.getMetadata().getName();
+        ServiceSpec s = spec.getService() == null ? new ServiceSpec() : spec.getService();
+        ObjectMeta meta = meta(server, name, "worker", owner);
+        if (s.getAnnotations() != null) meta.setAnnotations(new LinkedHashMap<>(s.getAnnotations()));
+        return new ServiceBuilder()
+                .withMetadata(meta)
+                .withNewSpec()
+                    .withType(s.getType() == null ? ServiceSpec.DEFAULT_TYPE : s.getType())
+                    .withSelector(Labels.selector(name))
+                    .addNewPort().withName(HTTP_PORT_NAME).withProtocol("TCP")
+                        .withPort(s.getPort() == null ? ServiceSpec.DEFAULT_PORT : s.getPort())
+                        .withTargetPort(new IntOrString(HTTP_PORT_NAME))
+                    .endPort()
+                .endSpec()
+                .build();
+    }
+
+    private static PodDisruptionBudget pdb(GunicornServer server, DisruptionBudgetSpec spec, OwnerReference owner) {
+        String name = server.getMetadata().getName();
+        IntOrString maxUnavailable = spec.getMaxUnavailable();
+        if (spec.getMinAvailable() == null && maxUnavailable == null) maxUnavailable = new IntOrString(1);
+        return new PodDisruptionBudgetBuilder()
+                .withMetadata(meta(server, name, "worker", owner))
+                .withNewSpec()
+                    .withSelector(new LabelSelectorBuilder().withMatchLabels(Labels.selector(name)).build())
+                    .withMinAvailable(spec.getMinAvailable())
+                    .withMaxUnavailable(maxUnavailable)
+                .endSpec()
+                .build();
+    }
+
+    private static GenericKubernetesResource podMonitor(String name, GunicornServer server, OwnerReference owner) {
+        return new GenericKubernetesResourceBuilder()
+                .withApiVersion(POD_MONITOR_API_VERSION)
+                .withKind("PodMonitor")
+                .withMetadata(meta(server, name, "metrics", owner))
+                .addToAdditionalProperties("spec", Map.of(
+                        "selector", Map.of("matchLabels", Labels.selector(name)),
+                        "podMetricsEndpoints", List.of(Map.of("port", ADMIN_PORT_NAME, "path", "/metrics"))))
+                .build();
+    }
+
+    private static MetricsSpec metrics(GunicornServerSpec spec) {
+        return spec.getMetrics() == null ? new MetricsSpec() : spec.getMetrics();
+    }
+}

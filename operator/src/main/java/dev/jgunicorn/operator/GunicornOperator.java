@@ -1,0 +1,98 @@
+package dev.jgunicorn.operator;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.Optional;
+
+/**
+ * The operator, startable against any client: the process main uses the in-cluster or kubeconfig client, tests
+ * pass fabric8's mock server (SSA off) or a real API server (SSA on, the production path).
+ */
+public final class GunicornOperator implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(GunicornOperator.class);
+    private final Operator operator;
+    private final OperatorConfig config;
+    /** Without leader election this process always leads; with it, only while it holds the Lease. */
+    private final AtomicBoolean leading;
+
+    private GunicornOperator(Operator operator, OperatorConfig config, AtomicBoolean leading) {
+        this.operator = operator;
+        this.config = config;
+        this.leading = leading;
+    }
+
+    /** Registers the reconciler and starts the informers (and the leader election, if configured). */
+    public static GunicornOperator start(KubernetesClient client, OperatorConfig config, MeterRegistry registry) {
+        String identity = Optional.ofNullable(System.getenv("HOSTNAME")).orElse("jgunicorn-operator-local");
+        AtomicBoolean leading = new AtomicBoolean(config.leaderElection() == null);
+        Operator operator = new Operator(o -> {
+            o.withKubernetesClient(client)
+                    .withCloseClientOnStop(false)
+                    .withConcurrentReconciliationThreads(config.reconcileThreads())
+                    .withReconciliationTerminationTimeout(config.shutdownTimeout())
+                    .withSSABasedCreateUpdateMatchForDependentResources(config.serverSideApply())
+                    .withUseSSAToPatchPrimaryResource(config.serverSideApply())
+                    .checkingCRDAndValidateLocalModel(false)
+                    // Per-resource meters would grow with the number of GunicornServers; keep them per controller.
+                    .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry));
+            if (config.leaderElection() != null) {
+                o.withLeaderElectionConfiguration(LeaderElectionConfigurationBuilder
+                        .aLeaderElectionConfiguration(config.leaderElection())
+                        .withLeaseNamespace(config.leaseNamespace())
+                        .withIdentity(identity)
+                        .withLeaderCallbacks(new LeaderCallbacks(() -> leading.set(true), () -> leading.set(false),
+                                leader -> LOG.info("leader is now {}", leader)))
+                        .build());
+            }
+        });
+        var reconciler = new GunicornServerReconciler(config, new EventRecorder(client, identity), Clock.systemUTC());
+        operator.register(reconciler, c -> {
+            if (config.namespaces().isEmpty()) c.watchingAllNamespaces();
+            else c.settingNamespaces(config.namespaces());
+        });
+        operator.start();
+        return new GunicornOperator(operator, config, leading);
+    }
+
+    public Operator operator() {
+        return operator;
+    }
+
+    public OperatorConfig config() {
+        return config;
+    }
+
+    /**
+     * Live unless this process leads and an informer is unhealthy. A standby's informers are not started, which
+     * is no reason to restart it.
+     */
+    public boolean healthy() {
+        var info = operator.getRuntimeInfo();
+        return !info.isStarted() || !leading.get() || info.allEventSourcesAreHealthy();
+    }
+
+    /** Whether this process currently reconciles (always, without leader election). */
+    public boolean leading() {
+        return leading.get();
+    }
+
+    public boolean ready() {
+        return operator.getRuntimeInfo().isStarted();
+    }
+
+    /** Stops the informers and waits up to the shutdown timeout for running reconciliations. */
+    @Override
+    public void close() {
+        operator.stop();
+    }
+}

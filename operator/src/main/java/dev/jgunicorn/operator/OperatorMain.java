@@ -1,0 +1,64 @@
+package dev.jgunicorn.operator;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The operator process: configuration from the environment (see {@link OperatorConfig#fromEnv}), the client from
+ * the pod's service account or ~/.kube/config, /healthz /readyz /metrics, and a graceful stop on TERM.
+ */
+public final class OperatorMain {
+
+    private OperatorMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        // The runtime's settings model comes with jgunicorn's HttpServerProvider; these endpoints use the JDK's.
+        System.setProperty("com.sun.net.httpserver.HttpServerProvider", "sun.net.httpserver.DefaultHttpServerProvider");
+        // Chosen before the first logger exists: JSON lines by default, plain text on request.
+        if ("text".equals(System.getenv("JGUNICORN_LOG_FORMAT")) && System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", "logback-text.xml");
+        }
+        Logger log = LoggerFactory.getLogger(OperatorMain.class);
+        OperatorConfig config;
+        try {
+            config = OperatorConfig.fromEnv(System.getenv());
+        } catch (IllegalArgumentException e) {
+            System.err.println("jgunicorn-operator: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        KubernetesClient client = new KubernetesClientBuilder().build();
+        log.info("jgunicorn operator starting: namespaces={}, leader election={}, default image={}",
+                config.namespaces().isEmpty() ? "all" : config.namespaces(),
+                config.leaderElection() == null ? "off" : config.leaseNamespace() + "/" + config.leaderElection(),
+                config.defaultImage());
+        GunicornOperator operator = GunicornOperator.start(client, config, registry);
+        HttpEndpoints http = new HttpEndpoints(config.httpPort(), operator::healthy, operator::ready, registry);
+        log.info("serving /healthz, /readyz and /metrics on port {}", http.port());
+
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            log.info("TERM received: stopping informers and waiting for running reconciliations");
+            try {
+                operator.close();
+            } finally {
+                http.close();
+                client.close();
+                stopped.countDown();
+            }
+        }, "operator-shutdown"));
+        stopped.await();
+    }
+}

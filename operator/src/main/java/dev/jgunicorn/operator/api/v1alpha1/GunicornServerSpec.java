@@ -1,0 +1,286 @@
+package dev.jgunicorn.operator.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.ValidationRule;
+import io.fabric8.kubernetes.api.model.Affinity;
+import io.fabric8.kubernetes.api.model.AnyType;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.LocalObjectReference;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.Toleration;
+import io.fabric8.kubernetes.api.model.TopologySpreadConstraint;
+import io.fabric8.kubernetes.model.annotation.SpecReplicas;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The spec of a GunicornServer. Fields named after a jgunicorn setting carry that setting's range and default
+ * (SettingsAlignmentTest checks them against {@code dev.jgunicorn.settings.Settings}); {@code settings} takes
+ * any other setting by its Gunicorn name.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "self.port != self.adminPort",
+        message = "spec.port and spec.adminPort must differ: the admin listener never shares the app's port")
+public class GunicornServerSpec {
+    // Defaults of the settings-backed fields: the settings model's defaults (checked by SettingsAlignmentTest).
+    public static final int DEFAULT_WORKERS = 1;
+    public static final int DEFAULT_PORT = 8000;
+    public static final int DEFAULT_ADMIN_PORT = 9000;
+    public static final int DEFAULT_PRE_STOP_DELAY = 5;
+
+    @Required
+    @Pattern("^[A-Za-z_$][A-Za-z0-9_$]*(\\.[A-Za-z_$][A-Za-z0-9_$]*)*(:[A-Za-z_$][A-Za-z0-9_$]*)?$")
+    @JsonPropertyDescription("The app to serve, jgunicorn's APP argument: a class implementing"
+            + " com.sun.net.httpserver.HttpHandler (com.example.App) or a static member yielding one"
+            + " (com.example.App:handler), found on the image's class path or settings.classpath."
+            + " Example: dev.jgunicorn.demo.Hello (bundled with the runtime image).")
+    private String app;
+
+    @JsonPropertyDescription("The container image: the jgunicorn runtime image or an app image built FROM it."
+            + " Empty means the runtime image the operator was installed with (serves the bundled demo apps).")
+    private String image;
+
+    @Pattern("^(Always|IfNotPresent|Never)$")
+    @JsonPropertyDescription("When the kubelet pulls the image: Always, IfNotPresent or Never;"
+            + " empty leaves Kubernetes' default (Always for :latest, else IfNotPresent).")
+    private String imagePullPolicy;
+
+    @JsonPropertyDescription("Secrets holding registry credentials for pulling the image.")
+    private List<LocalObjectReference> imagePullSecrets;
+
+    @SpecReplicas
+    @Min(0)
+    @Default("1")
+    @JsonPropertyDescription("How many workers run: one pod per worker, each a single jgunicorn worker process"
+            + " (setting workers, -w). The scale subresource points here, so kubectl scale and a"
+            + " HorizontalPodAutoscaler change it: Gunicorn's TTIN/TTOU. 0 keeps every object but stops all"
+            + " workers: Gunicorn's WINCH.")
+    private Integer workers;
+
+    @Min(0)
+    @Default("1")
+    @JsonPropertyDescription("Request threads per worker (setting threads, --threads); more than 1 with workerClass"
+            + " sync switches to gthread, as in Gunicorn.")
+    private Integer threads;
+
+    @Default("sync")
+    @JsonPropertyDescription("How a worker runs requests (setting worker_class, -k): sync, gthread, virtual"
+            + " (a virtual thread per request; gevent is its alias) or eventloop.")
+    private WorkerClass workerClass;
+
+    @Min(0)
+    @Default("1000")
+    @JsonPropertyDescription("Most connections one worker holds open at once (setting worker_connections).")
+    private Integer workerConnections;
+
+    @Min(1)
+    @Max(65535)
+    @Default("8000")
+    @JsonPropertyDescription("The port the app listens on inside the pod: bind = 0.0.0.0:<port> (setting bind);"
+            + " the Service forwards to it.")
+    private Integer port;
+
+    @Min(1)
+    @Max(65535)
+    @Default("9000")
+    @JsonPropertyDescription("The admin listener's port inside the pod (setting admin_bind = 0.0.0.0:<adminPort>):"
+            + " /healthz for liveness, /readyz for readiness, /metrics for Prometheus. Not exposed by the Service.")
+    private Integer adminPort;
+
+    @Min(0)
+    @Default("30")
+    @JsonPropertyDescription("Seconds a worker may be silent before it counts as stuck (setting timeout, -t);"
+            + " 0 disables the check.")
+    private Integer timeout;
+
+    @Min(0)
+    @Default("30")
+    @JsonPropertyDescription("Seconds a stopping worker gets to finish in-flight requests (setting graceful_timeout);"
+            + " the pod's terminationGracePeriodSeconds is preStopDelaySeconds + gracefulTimeout + 5.")
+    private Integer gracefulTimeout;
+
+    @Min(0)
+    @Default("2")
+    @JsonPropertyDescription("Seconds an idle keep-alive connection waits for the next request (setting keepalive,"
+            + " --keep-alive); 0 turns keep-alive off.")
+    private Integer keepAlive;
+
+    @Min(0)
+    @Default("4094")
+    @JsonPropertyDescription("Longest request line in bytes (setting limit_request_line); 0 means no limit,"
+            + " values of 8190 or more count as 8190.")
+    private Integer limitRequestLine;
+
+    @Min(0)
+    @Default("100")
+    @JsonPropertyDescription("Most header fields in one request (setting limit_request_fields);"
+            + " 0 or anything above 32768 means 32768.")
+    private Integer limitRequestFields;
+
+    @Min(0)
+    @Default("8190")
+    @JsonPropertyDescription("Longest header line in bytes (setting limit_request_field_size); 0 means 8190.")
+    private Integer limitRequestFieldSize;
+
+    @Min(0)
+    @Default("0")
+    @JsonPropertyDescription("A worker exits after this many requests and Kubernetes restarts its container"
+            + " (setting max_requests); 0 turns it off.")
+    private Integer maxRequests;
+
+    @Min(0)
+    @Default("0")
+    @JsonPropertyDescription("Adds a random 0..N to maxRequests per worker so they do not restart together"
+            + " (setting max_requests_jitter).")
+    private Integer maxRequestsJitter;
+
+    @Default("true")
+    @JsonPropertyDescription("Write one access log line per request to the container's stdout"
+            + " (setting accesslog = '-'); false writes none.")
+    private Boolean accessLog;
+
+    @JsonPropertyDescription("Template of an access log line with Gunicorn's atoms, e.g. %(h)s %(r)s %(s)s"
+            + " (setting access_log_format); empty keeps Gunicorn's default format.")
+    private String accessLogFormat;
+
+    @Default("info")
+    @JsonPropertyDescription("Error log verbosity (setting loglevel): debug, info, warning, error or critical.")
+    private LogLevel logLevel;
+
+    @JsonPropertyDescription("Any other jgunicorn setting by its Gunicorn name, e.g. {classpath: /app/app.jar,"
+            + " forwarded_allow_ips: '*', header_timeout: 5}; values as in gunicorn.conf.py (numbers, booleans,"
+            + " strings, lists). Checked against the settings model: an unknown name, a setting that cannot apply"
+            + " on the JVM, one the operator manages, or a value out of range makes the resource Degraded and"
+            + " leaves the running pods untouched.")
+    private Map<String, AnyType> settings;
+
+    @JsonPropertyDescription("Environment variables of the worker container, e.g. JAVA_OPTS for JVM options.")
+    private List<EnvVar> env;
+
+    @JsonPropertyDescription("CPU and memory requests and limits of each worker container.")
+    private ResourceRequirements resources;
+
+    @JsonPropertyDescription("The Service in front of the workers.")
+    private ServiceSpec service;
+
+    @JsonPropertyDescription("Prometheus scraping of the workers' admin port.")
+    private MetricsSpec metrics;
+
+    @JsonPropertyDescription("An optional PodDisruptionBudget for the worker pods.")
+    private DisruptionBudgetSpec podDisruptionBudget;
+
+    @Min(0)
+    @Max(300)
+    @Default("5")
+    @JsonPropertyDescription("Seconds a stopping pod waits (preStop sleep) before the worker gets TERM, so"
+            + " Service endpoints drop it before it drains.")
+    private Integer preStopDelaySeconds;
+
+    @JsonPropertyDescription("Any new value rolls every pod, one at a time with no capacity lost: Gunicorn's HUP."
+            + " The annotation jgunicorn.dev/restartedAt on the resource does the same.")
+    private String restartNonce;
+
+    @JsonPropertyDescription("The service account the worker pods run as; empty means the namespace's default.")
+    private String serviceAccountName;
+
+    @JsonPropertyDescription("Extra labels on the worker pods (the operator's selector labels win).")
+    private Map<String, String> podLabels;
+
+    @JsonPropertyDescription("Extra annotations on the worker pods.")
+    private Map<String, String> podAnnotations;
+
+    @JsonPropertyDescription("Node labels a worker pod's node must have.")
+    private Map<String, String> nodeSelector;
+
+    @JsonPropertyDescription("Taints the worker pods tolerate.")
+    private List<Toleration> tolerations;
+
+    @JsonPropertyDescription("Node and pod affinity rules of the worker pods.")
+    private Affinity affinity;
+
+    @JsonPropertyDescription("How worker pods spread across zones or nodes; the operator fills in the label"
+            + " selector when it is left empty.")
+    private List<TopologySpreadConstraint> topologySpreadConstraints;
+
+    public String getApp() { return app; }
+    public void setApp(String app) { this.app = app; }
+    public String getImage() { return image; }
+    public void setImage(String image) { this.image = image; }
+    public String getImagePullPolicy() { return imagePullPolicy; }
+    public void setImagePullPolicy(String imagePullPolicy) { this.imagePullPolicy = imagePullPolicy; }
+    public List<LocalObjectReference> getImagePullSecrets() { return imagePullSecrets; }
+    public void setImagePullSecrets(List<LocalObjectReference> imagePullSecrets) { this.imagePullSecrets = imagePullSecrets; }
+    public Integer getWorkers() { return workers; }
+    public void setWorkers(Integer workers) { this.workers = workers; }
+    public Integer getThreads() { return threads; }
+    public void setThreads(Integer threads) { this.threads = threads; }
+    public WorkerClass getWorkerClass() { return workerClass; }
+    public void setWorkerClass(WorkerClass workerClass) { this.workerClass = workerClass; }
+    public Integer getWorkerConnections() { return workerConnections; }
+    public void setWorkerConnections(Integer workerConnections) { this.workerConnections = workerConnections; }
+    public Integer getPort() { return port; }
+    public void setPort(Integer port) { this.port = port; }
+    public Integer getAdminPort() { return adminPort; }
+    public void setAdminPort(Integer adminPort) { this.adminPort = adminPort; }
+    public Integer getTimeout() { return timeout; }
+    public void setTimeout(Integer timeout) { this.timeout = timeout; }
+    public Integer getGracefulTimeout() { return gracefulTimeout; }
+    public void setGracefulTimeout(Integer gracefulTimeout) { this.gracefulTimeout = gracefulTimeout; }
+    public Integer getKeepAlive() { return keepAlive; }
+    public void setKeepAlive(Integer keepAlive) { this.keepAlive = keepAlive; }
+    public Integer getLimitRequestLine() { return limitRequestLine; }
+    public void setLimitRequestLine(Integer limitRequestLine) { this.limitRequestLine = limitRequestLine; }
+    public Integer getLimitRequestFields() { return limitRequestFields; }
+    public void setLimitRequestFields(Integer limitRequestFields) { this.limitRequestFields = limitRequestFields; }
+    public Integer getLimitRequestFieldSize() { return limitRequestFieldSize; }
+    public void setLimitRequestFieldSize(Integer limitRequestFieldSize) { this.limitRequestFieldSize = limitRequestFieldSize; }
+    public Integer getMaxRequests() { return maxRequests; }
+    public void setMaxRequests(Integer maxRequests) { this.maxRequests = maxRequests; }
+    public Integer getMaxRequestsJitter() { return maxRequestsJitter; }
+    public void setMaxRequestsJitter(Integer maxRequestsJitter) { this.maxRequestsJitter = maxRequestsJitter; }
+    public Boolean getAccessLog() { return accessLog; }
+    public void setAccessLog(Boolean accessLog) { this.accessLog = accessLog; }
+    public String getAccessLogFormat() { return accessLogFormat; }
+    public void setAccessLogFormat(String accessLogFormat) { this.accessLogFormat = accessLogFormat; }
+    public LogLevel getLogLevel() { return logLevel; }
+    public void setLogLevel(LogLevel logLevel) { this.logLevel = logLevel; }
+    public Map<String, AnyType> getSettings() { return settings; }
+    public void setSettings(Map<String, AnyType> settings) { this.settings = settings; }
+    public List<EnvVar> getEnv() { return env; }
+    public void setEnv(List<EnvVar> env) { this.env = env; }
+    public ResourceRequirements getResources() { return resources; }
+    public void setResources(ResourceRequirements resources) { this.resources = resources; }
+    public ServiceSpec getService() { return service; }
+    public void setService(ServiceSpec service) { this.service = service; }
+    public MetricsSpec getMetrics() { return metrics; }
+    public void setMetrics(MetricsSpec metrics) { this.metrics = metrics; }
+    public DisruptionBudgetSpec getPodDisruptionBudget() { return podDisruptionBudget; }
+    public void setPodDisruptionBudget(DisruptionBudgetSpec podDisruptionBudget) { this.podDisruptionBudget = podDisruptionBudget; }
+    public Integer getPreStopDelaySeconds() { return preStopDelaySeconds; }
+    public void setPreStopDelaySeconds(Integer preStopDelaySeconds) { this.preStopDelaySeconds = preStopDelaySeconds; }
+    public String getRestartNonce() { return restartNonce; }
+    public void setRestartNonce(String restartNonce) { this.restartNonce = restartNonce; }
+    public String getServiceAccountName() { return serviceAccountName; }
+    public void setServiceAccountName(String serviceAccountName) { this.serviceAccountName = serviceAccountName; }
+    public Map<String, String> getPodLabels() { return podLabels; }
+    public void setPodLabels(Map<String, String> podLabels) { this.podLabels = podLabels; }
+    public Map<String, String> getPodAnnotations() { return podAnnotations; }
+    public void setPodAnnotations(Map<String, String> podAnnotations) { this.podAnnotations = podAnnotations; }
+    public Map<String, String> getNodeSelector() { return nodeSelector; }
+    public void setNodeSelector(Map<String, String> nodeSelector) { this.nodeSelector = nodeSelector; }
+    public List<Toleration> getTolerations() { return tolerations; }
+    public void setTolerations(List<Toleration> tolerations) { this.tolerations = tolerations; }
+    public Affinity getAffinity() { return affinity; }
+    public void setAffinity(Affinity affinity) { this.affinity = affinity; }
+    public List<TopologySpreadConstraint> getTopologySpreadConstraints() { return topologySpreadConstraints; }
+    public void setTopologySpreadConstraints(List<TopologySpreadConstraint> topologySpreadConstraints) {
+        this.topologySpreadConstraints = topologySpreadConstraints;
+    }
+}

@@ -1,0 +1,60 @@
+package dev.jgunicorn.operator;
+
+import dev.jgunicorn.operator.api.v1alpha1.GunicornServer;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.KubernetesList;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+/** Every example in examples/ is a GunicornServer the operator accepts (no Degraded surprise for a reader). */
+class ExamplesTest {
+
+    static List<HasMetadata> load(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            Object o = Serialization.unmarshal(in);
+            List<HasMetadata> out = new ArrayList<>();
+            if (o instanceof KubernetesList l) out.addAll(l.getItems());
+            else if (o instanceof List<?> l) l.forEach(x -> out.add((HasMetadata) x));
+            else out.add((HasMetadata) o);
+            return out;
+        }
+    }
+
+    @Test
+    void everyExampleComputesADesiredState() throws Exception {
+        List<Path> files;
+        try (var walk = Files.walk(Servers.repo().resolve("examples"))) {
+            files = walk.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+        }
+        assertEquals(3, files.size(), files.toString());
+        int servers = 0;
+        for (Path f : files) {
+            for (HasMetadata o : load(f)) {
+                if (o instanceof io.fabric8.kubernetes.api.model.GenericKubernetesResource g && "GunicornServer".equals(g.getKind())) {
+                    o = Serialization.unmarshal(Serialization.asYaml(g), GunicornServer.class);
+                }
+                if (o instanceof GunicornServer s) {
+                    s.getMetadata().setNamespace("default");
+                    DesiredState d = DesiredState.compute(s, OperatorConfig.defaults()); // throws on a bad example
+                    assertFalse(d.config().text().isEmpty());
+                    servers++;
+                } else if (o instanceof HorizontalPodAutoscaler hpa) {
+                    assertEquals("GunicornServer", hpa.getSpec().getScaleTargetRef().getKind());
+                    assertEquals("jgunicorn.dev/v1alpha1", hpa.getSpec().getScaleTargetRef().getApiVersion());
+                }
+            }
+        }
+        assertEquals(3, servers);
+    }
+}

@@ -1,0 +1,191 @@
+package dev.jgunicorn.operator;
+
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The Helm chart through the real Helm library (helm-java): lint, and what `helm template` renders. */
+class HelmChartTest {
+    private static final Path CHART = Servers.repo().resolve("helm/jgunicorn-operator");
+    private static final Set<String> OWNED_VERBS = Set.of("get", "list", "watch", "create", "update", "patch", "delete");
+
+    private static List<HasMetadata> render(Map<String, Object> values) {
+        var template = new Helm(CHART).template().withName("jgo").withNamespace("ops").withKubeVersion("1.32.0");
+        values.forEach(template::set);
+        String yaml = template.call();
+        List<HasMetadata> out = new ArrayList<>();
+        for (String doc : yaml.split("(?m)^---\\s*$")) {
+            if (doc.lines().allMatch(l -> l.isBlank() || l.startsWith("#"))) continue;
+            out.add(Serialization.unmarshal(new ByteArrayInputStream(doc.getBytes(StandardCharsets.UTF_8))));
+        }
+        return out;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T extends HasMetadata> List<T> all(List<HasMetadata> objects, Class<T> type) {
+        return (List<T>) objects.stream().filter(type::isInstance).toList();
+    }
+
+    private static <T extends HasMetadata> T one(List<HasMetadata> objects, Class<T> type, String name) {
+        return all(objects, type).stream().filter(o -> o.getMetadata().getName().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + type.getSimpleName() + " " + name));
+    }
+
+    /** resource → verbs, over every rule. */
+    private static Map<String, Set<String>> grants(List<PolicyRule> rules) {
+        Map<String, Set<String>> m = new TreeMap<>();
+        for (PolicyRule r : rules) {
+            for (String g : r.getApiGroups()) {
+                for (String res : r.getResources()) {
+                    m.computeIfAbsent((g.isEmpty() ? "" : g + "/") + res, k -> new TreeSet<>()).addAll(r.getVerbs());
+                }
+            }
+        }
+        return m;
+    }
+
+    @Test
+    void theChartLintsClean() {
+        LintResult result = new Helm(CHART).lint().strict().call();
+        assertFalse(result.isFailed(), String.join("\n", result.getMessages()));
+    }
+
+    @Test
+    void defaultsGrantOnlyWhatTheOperatorTouchesClusterWide() {
+        List<HasMetadata> objects = render(Map.of());
+        ClusterRole role = one(objects, ClusterRole.class, "jgo-jgunicorn-operator");
+        Map<String, Set<String>> g = grants(role.getRules());
+        assertEquals(Set.of("jgunicorn.dev/gunicornservers", "jgunicorn.dev/gunicornservers/status", "configmaps", "services",
+                "apps/deployments", "policy/poddisruptionbudgets", "events", "monitoring.coreos.com/podmonitors"), g.keySet());
+        assertEquals(Set.of("get", "list", "watch", "patch", "update"), g.get("jgunicorn.dev/gunicornservers"));
+        assertEquals(Set.of("get", "patch", "update"), g.get("jgunicorn.dev/gunicornservers/status"));
+        for (String owned : List.of("configmaps", "services", "apps/deployments", "policy/poddisruptionbudgets")) {
+            assertEquals(OWNED_VERBS, g.get(owned), owned);
+        }
+        assertEquals(Set.of("create", "patch"), g.get("events"));
+        assertTrue(role.getRules().stream().noneMatch(r -> r.getVerbs().contains("*") || r.getResources().contains("*")
+                || r.getResources().contains("secrets") || r.getResources().contains("pods")), "no wildcard, no secrets, no pods");
+        ClusterRoleBinding binding = one(objects, ClusterRoleBinding.class, "jgo-jgunicorn-operator");
+        assertEquals("jgo-jgunicorn-operator", binding.getSubjects().get(0).getName());
+        assertEquals("ops", binding.getSubjects().get(0).getNamespace());
+        // Leader election: one Lease in the release namespace.
+        Role lease = one(objects, Role.class, "jgo-jgunicorn-operator-leader-election");
+        assertEquals("ops", lease.getMetadata().getNamespace());
+        assertEquals(Map.of("coordination.k8s.io/leases", Set.of("create", "get", "update", "patch")), grants(lease.getRules()));
+        // java-operator-sdk refuses to start unless one rule grants create, update and get on leases.
+        assertTrue(lease.getRules().stream().anyMatch(r -> r.getResources().contains("leases")
+                && r.getVerbs().containsAll(List.of("create", "update", "get"))));
+        assertTrue(all(objects, Role.class).stream().allMatch(r -> r.getMetadata().getName().endsWith("leader-election")));
+    }
+
+    @Test
+    void theOperatorPodMeetsPodSecurityRestricted() {
+        Deployment d = one(render(Map.of()), Deployment.class, "jgo-jgunicorn-operator");
+        PodSpec pod = d.getSpec().getTemplate().getSpec();
+        Container c = pod.getContainers().get(0);
+        assertTrue(pod.getSecurityContext().getRunAsNonRoot());
+        assertEquals("RuntimeDefault", pod.getSecurityContext().getSeccompProfile().getType());
+        assertFalse(c.getSecurityContext().getAllowPrivilegeEscalation());
+        assertTrue(c.getSecurityContext().getReadOnlyRootFilesystem());
+        assertEquals(List.of("ALL"), c.getSecurityContext().getCapabilities().getDrop());
+        assertEquals("RuntimeDefault", c.getSecurityContext().getSeccompProfile().getType());
+        assertEquals("jgunicorn/operator:0.1.0", c.getImage());
+        assertEquals("jgo-jgunicorn-operator", pod.getServiceAccountName());
+        assertEquals("/healthz", c.getLivenessProbe().getHttpGet().getPath());
+        assertEquals("/readyz", c.getReadinessProbe().getHttpGet().getPath());
+        Map<String, String> env = new TreeMap<>();
+        for (EnvVar e : c.getEnv()) env.put(e.getName(), e.getValue() == null ? "<from " + e.getValueFrom().getFieldRef().getFieldPath() + ">" : e.getValue());
+        assertEquals("", env.get("JGUNICORN_WATCH_NAMESPACES"));
+        assertEquals("jgunicorn/runtime:0.1.0", env.get("JGUNICORN_DEFAULT_IMAGE"));
+        assertEquals("jgunicorn-operator", env.get("JGUNICORN_LEADER_ELECTION_LEASE"));
+        assertEquals("<from metadata.namespace>", env.get("POD_NAMESPACE"));
+        assertEquals("8080", env.get("JGUNICORN_HTTP_PORT"));
+        // The env the chart sets is what the operator reads.
+        OperatorConfig config = OperatorConfig.fromEnv(Map.of("JGUNICORN_WATCH_NAMESPACES", "", "POD_NAMESPACE", "ops",
+                "JGUNICORN_DEFAULT_IMAGE", env.get("JGUNICORN_DEFAULT_IMAGE"),
+                "JGUNICORN_LEADER_ELECTION_LEASE", env.get("JGUNICORN_LEADER_ELECTION_LEASE"), "JGUNICORN_HTTP_PORT", "8080"));
+        assertEquals("jgunicorn-operator", config.leaderElection());
+        assertEquals("ops", config.leaseNamespace());
+        assertTrue(config.namespaces().isEmpty());
+        Map<String, String> labels = d.getMetadata().getLabels();
+        for (String k : List.of("app.kubernetes.io/name", "app.kubernetes.io/instance", "app.kubernetes.io/version",
+                "app.kubernetes.io/managed-by", "app.kubernetes.io/component", "app.kubernetes.io/part-of")) {
+            assertTrue(labels.containsKey(k), k);
+        }
+    }
+
+    @Test
+    void theCrdShippedIsTheGeneratedOne() throws Exception {
+        List<HasMetadata> objects = render(Map.of());
+        // helm template leaves crds/ out, as helm install applies it first: read it as `helm show crds` does.
+        CustomResourceDefinition crd = Serialization.unmarshal(new Helm(CHART).show().crds().call(), CustomResourceDefinition.class);
+        assertEquals("gunicornservers.jgunicorn.dev", crd.getMetadata().getName());
+        CustomResourceDefinition generated = Serialization.unmarshal(Files.readString(Servers.generatedCrd()), CustomResourceDefinition.class);
+        assertEquals(generated.getSpec(), crd.getSpec());
+        assertEquals("jgo-jgunicorn-operator-metrics", one(objects, io.fabric8.kubernetes.api.model.Service.class,
+                "jgo-jgunicorn-operator-metrics").getMetadata().getName());
+        assertTrue(objects.stream().noneMatch(o -> o.getKind().equals("ServiceMonitor")));
+    }
+
+    @Test
+    void watchedNamespacesGetRolesAndNothingClusterWide() {
+        List<HasMetadata> objects = render(Map.of("watchNamespaces[0]", "shop", "watchNamespaces[1]", "blog"));
+        assertTrue(all(objects, ClusterRole.class).isEmpty());
+        assertTrue(all(objects, ClusterRoleBinding.class).isEmpty());
+        for (String ns : List.of("shop", "blog")) {
+            Role role = all(objects, Role.class).stream().filter(r -> ns.equals(r.getMetadata().getNamespace())).findFirst().orElseThrow();
+            assertEquals(OWNED_VERBS, grants(role.getRules()).get("apps/deployments"));
+            assertTrue(all(objects, RoleBinding.class).stream().anyMatch(b -> ns.equals(b.getMetadata().getNamespace())
+                    && b.getSubjects().get(0).getNamespace().equals("ops")));
+        }
+        Container c = one(objects, Deployment.class, "jgo-jgunicorn-operator").getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertEquals("shop,blog", c.getEnv().stream().filter(e -> e.getName().equals("JGUNICORN_WATCH_NAMESPACES"))
+                .findFirst().orElseThrow().getValue());
+    }
+
+    @Test
+    void twoReplicasRunWithLeaderElectionAndAServiceMonitorOnRequest() {
+        List<HasMetadata> objects = render(Map.of("replicaCount", 2, "metrics.serviceMonitor.enabled", true));
+        assertEquals(2, one(objects, Deployment.class, "jgo-jgunicorn-operator").getSpec().getReplicas());
+        assertTrue(objects.stream().anyMatch(o -> o.getKind().equals("ServiceMonitor")));
+    }
+
+    @Test
+    void badValuesAreRefusedWithAMessageNamingThem() {
+        Exception noLease = assertThrows(Exception.class,
+                () -> render(Map.of("replicaCount", 2, "leaderElection.enabled", false)));
+        assertTrue(noLease.getMessage().contains("replicaCount above 1 needs leaderElection.enabled=true"), noLease.getMessage());
+        Exception schema = assertThrows(Exception.class, () -> render(Map.of("replicaCount", 5)));
+        assertTrue(schema.getMessage().contains("replicaCount"), schema.getMessage());
+        Exception format = assertThrows(Exception.class, () -> render(Map.of("logFormat", "xml")));
+        assertTrue(format.getMessage().contains("logFormat"), format.getMessage());
+    }
+}

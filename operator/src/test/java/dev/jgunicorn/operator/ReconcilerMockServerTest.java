@@ -1,0 +1,310 @@
+package dev.jgunicorn.operator;
+
+import dev.jgunicorn.operator.api.v1alpha1.GunicornServer;
+import dev.jgunicorn.operator.api.v1alpha1.GunicornServerStatus;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * The reconciler end to end against fabric8's mock API server in CRUD mode: create, Deployment status, scale
+ * (TTIN/TTOU/WINCH), HUP, a config change, invalid settings. What is mocked: the mock server has no server-side
+ * apply, so the operator runs with {@code serverSideApply=false} (JOSDK updates and JSON-merge status patches
+ * instead); there is no Deployment controller, so the test writes the Deployment's status as one would; there is
+ * no garbage collector, scale subresource or CEL. The SSA path, GC and kubectl scale are checked on a real API
+ * server (the e2e suite).
+ */
+@EnableKubernetesMockClient(crud = true)
+class ReconcilerMockServerTest {
+    static KubernetesClient client;
+    static KubernetesMockServer server;
+    private static GunicornOperator operator;
+    private static final String NS = "shop";
+
+    @BeforeAll
+    static void startOperator() throws Exception {
+        // The CRD tells the mock server that status is a subresource of GunicornServer.
+        client.resource(Serialization.unmarshal(Files.readString(Servers.generatedCrd()), CustomResourceDefinition.class)).create();
+        OperatorConfig config = OperatorConfig.defaults().withServerSideApply(false).withNamespaces(Set.of(NS)).withHttpPort(-1);
+        operator = GunicornOperator.start(client, config, new SimpleMeterRegistry());
+    }
+
+    @AfterAll
+    static void stopOperator() {
+        if (operator != null) operator.close();
+    }
+
+    private static GunicornServer create(String name, int workers) {
+        GunicornServer s = Servers.demo(name);
+        s.getMetadata().setUid(null);
+        s.getMetadata().setGeneration(null);
+        s.getMetadata().setNamespace(NS);
+        s.getSpec().setWorkers(workers);
+        return client.resource(s).create();
+    }
+
+    private static GunicornServer get(String name) {
+        return client.resources(GunicornServer.class).inNamespace(NS).withName(name).get();
+    }
+
+    /** Changes a GunicornServer as a user would, retrying when the operator's status write got in between. */
+    private static void edit(String name, java.util.function.UnaryOperator<GunicornServer> change) {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                client.resource(change.apply(get(name))).update();
+                return;
+            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt == 10) throw e;
+            }
+        }
+    }
+
+    private static Deployment deployment(String name) {
+        return client.apps().deployments().inNamespace(NS).withName(name).get();
+    }
+
+    /** Plays the Deployment controller: every pod runs the current template and is ready. */
+    private static void rollOut(String name) {
+        Deployment d = deployment(name);
+        int n = d.getSpec().getReplicas();
+        client.apps().deployments().inNamespace(NS).resource(new DeploymentBuilder(d).withNewStatus()
+                .withObservedGeneration(d.getMetadata().getGeneration()).withReplicas(n).withUpdatedReplicas(n)
+                .withReadyReplicas(n).withAvailableReplicas(n).endStatus().build()).updateStatus();
+    }
+
+    private static Condition condition(String name, String type) {
+        GunicornServer s = get(name);
+        return s.getStatus() == null ? NONE : s.getStatus().condition(type).orElse(NONE);
+    }
+
+    /** Stands for a condition not written yet. */
+    private static final Condition NONE = new Condition();
+
+    private static List<Event> events(String name, String reason) {
+        return client.v1().events().inNamespace(NS).list().getItems().stream()
+                .filter(e -> name.equals(e.getInvolvedObject().getName()) && reason.equals(e.getReason())).toList();
+    }
+
+    private static <T> T await(String what, Supplier<T> probe) {
+        long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (System.nanoTime() < end) {
+            T v = probe.get();
+            if (v != null && !Boolean.FALSE.equals(v)) return v;
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return fail("timed out waiting for " + what);
+    }
+
+    @Test
+    void aNewServerGetsItsObjectsAndBecomesReadyOnceItsWorkersAre() {
+        create("demo", 2);
+        Deployment d = await("the Deployment", () -> deployment("demo"));
+        assertEquals(2, d.getSpec().getReplicas());
+        ConfigMap cm = await("the ConfigMap", () -> client.configMaps().inNamespace(NS).withName("demo-config").get());
+        assertTrue(cm.getData().get("gunicorn.conf.py").contains("bind = ['0.0.0.0:8000']"));
+        Service svc = await("the Service", () -> client.services().inNamespace(NS).withName("demo").get());
+        GunicornServer cr = get("demo");
+        for (var owned : List.of(d, cm, svc)) {
+            assertEquals(1, owned.getMetadata().getOwnerReferences().size(), owned.getKind() + " owner references");
+            assertEquals(cr.getMetadata().getUid(), owned.getMetadata().getOwnerReferences().get(0).getUid());
+        }
+        await("status before the rollout", () -> condition("demo", "Ready") != NONE);
+        assertEquals("False", condition("demo", "Ready").getStatus());
+        assertEquals("True", condition("demo", "Progressing").getStatus());
+        assertEquals(1, events("demo", "Created").size());
+
+        rollOut("demo");
+        await("Ready", () -> "True".equals(condition("demo", "Ready").getStatus()));
+        GunicornServerStatus st = get("demo").getStatus();
+        assertEquals(2, st.getReadyWorkers());
+        assertEquals(2, st.getWorkers());
+        assertEquals(get("demo").getMetadata().getGeneration(), st.getObservedGeneration());
+        assertEquals("app.kubernetes.io/name=jgunicorn,app.kubernetes.io/instance=demo", st.getSelector());
+        assertEquals("False", condition("demo", "Degraded").getStatus());
+    }
+
+    @Test
+    void scalingChangesReplicasWithoutRollingAndRecordsTheSignal() {
+        create("scale", 2);
+        await("the Deployment", () -> deployment("scale"));
+        rollOut("scale");
+        await("Ready", () -> "True".equals(condition("scale", "Ready").getStatus()));
+        String hash = deployment("scale").getSpec().getTemplate().getMetadata().getAnnotations().get(Labels.CONFIG_HASH);
+
+        edit("scale", s -> {
+            s.getSpec().setWorkers(3);
+            return s;
+        });
+        await("3 replicas", () -> deployment("scale").getSpec().getReplicas() == 3);
+        assertEquals(hash, deployment("scale").getSpec().getTemplate().getMetadata().getAnnotations().get(Labels.CONFIG_HASH),
+                "scaling must not roll the pods");
+        Event ttin = await("the TTIN event", () -> events("scale", "Scaled").stream().findFirst().orElse(null));
+        assertEquals("TTIN: workers 2 -> 3", ttin.getMessage());
+        await("Progressing while scaling", () -> "True".equals(condition("scale", "Progressing").getStatus()));
+        rollOut("scale");
+        await("Ready at 3", () -> get("scale").getStatus().getReadyWorkers() == 3
+                && "True".equals(condition("scale", "Ready").getStatus()));
+
+        edit("scale", s -> {
+            s.getSpec().setWorkers(0);
+            return s;
+        });
+        await("0 replicas", () -> deployment("scale").getSpec().getReplicas() == 0);
+        assertNotNull(client.services().inNamespace(NS).withName("scale").get(), "WINCH keeps the Service");
+        assertNotNull(client.configMaps().inNamespace(NS).withName("scale-config").get(), "WINCH keeps the config");
+        await("the WINCH event", () -> events("scale", "Scaled").stream().anyMatch(e -> e.getMessage().startsWith("WINCH")));
+        rollOut("scale");
+        await("NoWorkers", () -> "NoWorkers".equals(condition("scale", "Ready").getReason()));
+    }
+
+    @Test
+    void hupThroughTheAnnotationOrTheNonceRollsEveryPodAndIsRecorded() {
+        create("hup", 2);
+        await("the Deployment", () -> deployment("hup"));
+        rollOut("hup");
+        await("Ready", () -> "True".equals(condition("hup", "Ready").getStatus()));
+
+        edit("hup", s -> {
+            s.getMetadata().setAnnotations(Map.of(GunicornServer.RESTARTED_AT_ANNOTATION, "2026-11-27T10:00:00Z"));
+            return s;
+        });
+        await("the restart annotation on the pod template", () -> "2026-11-27T10:00:00Z".equals(deployment("hup")
+                .getSpec().getTemplate().getMetadata().getAnnotations().get(GunicornServer.RESTARTED_AT_ANNOTATION)));
+        await("the restart in status", () -> get("hup").getStatus().getLastRestartTime() != null);
+        assertEquals("HUP: jgunicorn.dev/restartedAt=2026-11-27T10:00:00Z", get("hup").getStatus().getLastRestartReason());
+        assertEquals(1, await("the RollingRestart event", () -> events("hup", "RollingRestart").size() == 1 ? 1 : null));
+
+        edit("hup", s -> {
+            s.getSpec().setRestartNonce("2");
+            return s;
+        });
+        await("the nonce on the pod template", () -> "2".equals(deployment("hup").getSpec().getTemplate()
+                .getMetadata().getAnnotations().get(Labels.RESTART_NONCE)));
+        await("a second RollingRestart event", () -> events("hup", "RollingRestart").size() == 2);
+    }
+
+    @Test
+    void aSettingsChangeRollsThroughTheConfigHash() {
+        create("conf", 1);
+        await("the Deployment", () -> deployment("conf"));
+        String before = deployment("conf").getSpec().getTemplate().getMetadata().getAnnotations().get(Labels.CONFIG_HASH);
+        edit("conf", s -> {
+            s.getSpec().setSettings(Servers.settings("header_timeout", 3));
+            return s;
+        });
+        await("a new config hash", () -> !before.equals(deployment("conf").getSpec().getTemplate().getMetadata()
+                .getAnnotations().get(Labels.CONFIG_HASH)));
+        assertTrue(client.configMaps().inNamespace(NS).withName("conf-config").get().getData().get("gunicorn.conf.py")
+                .contains("header_timeout = 3"));
+        await("the ConfigChanged event", () -> !events("conf", "ConfigChanged").isEmpty());
+        await("the restart in status", () -> get("conf").getStatus().getLastRestartReason() != null
+                && get("conf").getStatus().getLastRestartReason().startsWith("config changed: gunicorn.conf.py "));
+        assertNotEquals(null, get("conf").getStatus().getLastRestartTime());
+    }
+
+    @Test
+    void invalidSettingsDegradeTheServerAndLeaveTheRunningObjectsAlone() {
+        create("bad", 2);
+        await("the Deployment", () -> deployment("bad"));
+        rollOut("bad");
+        await("Ready", () -> "True".equals(condition("bad", "Ready").getStatus()));
+        Deployment running = deployment("bad");
+        String config = client.configMaps().inNamespace(NS).withName("bad-config").get().getData().get("gunicorn.conf.py");
+
+        edit("bad", s -> {
+            s.getSpec().setWorkers(5);
+            s.getSpec().setSettings(Servers.settings("header_timeout", -1, "spew", true));
+            return s;
+        });
+        await("Degraded", () -> "True".equals(condition("bad", "Degraded").getStatus()));
+        Condition degraded = condition("bad", "Degraded");
+        assertEquals("InvalidSpec", degraded.getReason());
+        assertTrue(degraded.getMessage().contains("spec.settings.header_timeout: Invalid value for header_timeout: -1"), degraded.getMessage());
+        assertTrue(degraded.getMessage().contains("(allowed: an integer >= 0)"), degraded.getMessage());
+        assertTrue(degraded.getMessage().contains("spec.settings.spew: cannot be used with jgunicorn"), degraded.getMessage());
+        assertEquals(get("bad").getMetadata().getGeneration(), degraded.getObservedGeneration());
+        Event warning = await("the InvalidSpec event", () -> events("bad", "InvalidSpec").stream().findFirst().orElse(null));
+        assertEquals("Warning", warning.getType());
+        // Nothing running breaks: same replicas, same template, same config.
+        Deployment now = deployment("bad");
+        assertEquals(2, now.getSpec().getReplicas());
+        assertEquals(running.getSpec().getTemplate(), now.getSpec().getTemplate());
+        assertEquals(config, client.configMaps().inNamespace(NS).withName("bad-config").get().getData().get("gunicorn.conf.py"));
+        assertEquals("True", condition("bad", "Ready").getStatus(), "the last valid workers still serve");
+
+        edit("bad", s -> {
+            s.getSpec().setSettings(null);
+            return s;
+        });
+        await("recovered", () -> "False".equals(condition("bad", "Degraded").getStatus())
+                && deployment("bad").getSpec().getReplicas() == 5);
+    }
+
+    @Test
+    void aDisabledPodDisruptionBudgetIsDeleted() {
+        GunicornServer s = Servers.demo("pdb");
+        s.getMetadata().setUid(null);
+        s.getMetadata().setNamespace(NS);
+        var pdb = new dev.jgunicorn.operator.api.v1alpha1.DisruptionBudgetSpec();
+        pdb.setEnabled(true);
+        s.getSpec().setPodDisruptionBudget(pdb);
+        client.resource(s).create();
+        await("the PodDisruptionBudget", () -> client.policy().v1().podDisruptionBudget().inNamespace(NS).withName("pdb").get());
+        edit("pdb", x -> {
+            x.getSpec().getPodDisruptionBudget().setEnabled(false);
+            return x;
+        });
+        await("the PodDisruptionBudget gone", () -> client.policy().v1().podDisruptionBudget().inNamespace(NS).withName("pdb").get() == null);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void aPodMonitorIsCreatedOnRequestAndDeletedWhenNoLongerWanted() {
+        GunicornServer s = Servers.demo("mon");
+        s.getMetadata().setUid(null);
+        s.getMetadata().setNamespace(NS);
+        var metrics = new dev.jgunicorn.operator.api.v1alpha1.MetricsSpec();
+        metrics.setPodMonitor(true);
+        s.getSpec().setMetrics(metrics);
+        client.resource(s).create();
+        var monitors = client.genericKubernetesResources(GunicornServerReconciler.POD_MONITOR).inNamespace(NS);
+        var monitor = await("the PodMonitor", () -> monitors.withName("mon").get());
+        assertEquals("admin", ((List<Map<String, Object>>) ((Map<String, Object>) monitor.getAdditionalProperties().get("spec"))
+                .get("podMetricsEndpoints")).get(0).get("port"));
+        edit("mon", x -> {
+            x.getSpec().getMetrics().setPodMonitor(false);
+            return x;
+        });
+        await("the PodMonitor gone", () -> monitors.withName("mon").get() == null);
+    }
+}

@@ -1,0 +1,40 @@
+package dev.jgunicorn.operator;
+
+import dev.jgunicorn.operator.api.v1alpha1.GunicornServer;
+import dev.jgunicorn.operator.api.v1alpha1.GunicornServerSpec;
+import io.fabric8.kubernetes.api.model.AnyType;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Test fixtures: GunicornServers as a user would write them, and the repository's paths. */
+final class Servers {
+    private Servers() {
+    }
+
+    static GunicornServer demo(String name) {
+        GunicornServer s = new GunicornServer();
+        s.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace("shop").withUid("uid-" + name)
+                .withGeneration(1L).build());
+        GunicornServerSpec spec = new GunicornServerSpec();
+        spec.setApp("dev.jgunicorn.demo.Hello");
+        s.setSpec(spec);
+        return s;
+    }
+
+    static Map<String, AnyType> settings(Object... keysAndValues) {
+        Map<String, AnyType> m = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) m.put((String) keysAndValues[i], new AnyType(keysAndValues[i + 1]));
+        return m;
+    }
+
+    static Path repo() {
+        return Path.of(System.getProperty("jgunicorn.repo", "..")).toAbsolutePath().normalize();
+    }
+
+    static Path generatedCrd() {
+        return repo().resolve("operator/target/classes/META-INF/fabric8/gunicornservers.jgunicorn.dev-v1.yml");
+    }
+}
