@@ -2,7 +2,6 @@ package dev.jgunicorn.e2e;
 
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -48,14 +47,7 @@ final class E2e {
         try {
             Config config = Config.fromKubeconfig(null, Files.readString(kubeconfig), kubeconfig.toString());
             config.setRequestTimeout(30_000);
-            try {
-                return new KubernetesClientBuilder().withConfig(config).build();
-            } catch (RuntimeException e) {
-                // fabric8 reads an unlabelled PKCS#8 client key as RSA unless told (the testbed's keys are EC P-256)
-                if (config.getClientKeyData() == null && config.getClientKeyFile() == null) throw e;
-                config.setClientKeyAlgo("EC");
-                return new KubernetesClientBuilder().withConfig(config).build();
-            }
+            return dev.jgunicorn.operator.Clients.build(config);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

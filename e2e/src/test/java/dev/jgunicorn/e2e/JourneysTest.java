@@ -329,6 +329,7 @@ class JourneysTest {
         Set<String> pods = podNames(DEMO);
         Set<String> sets = replicaSetNames(DEMO);
         String template = admin.apps().deployments().inNamespace(appNs).withName(DEMO).get().getSpec().getTemplate().toString();
+        Map<String, ?> settingsBefore = server(DEMO).getSpec().getSettings();
         E2e.Result bad = kubectl("patch", "gus", DEMO, "-n", appNs, "--type=merge", "-p", "{\"spec\":{\"settings\":{\"header_timeout\":-1}}}");
         assertEquals(0, bad.exit(), "the API server accepts it (free-form settings): " + bad.out());
         Condition degraded = await("Degraded=True InvalidSpec", SHORT, () -> condition(DEMO, GunicornServerStatus.DEGRADED)
@@ -344,7 +345,9 @@ class JourneysTest {
         assertEquals(sets, replicaSetNames(DEMO));
         assertEquals(2, d.getStatus().getReadyReplicas(), "still serving with 2 workers");
 
-        E2e.Result fix = kubectl("patch", "gus", DEMO, "-n", appNs, "--type=merge", "-p", "{\"spec\":{\"settings\":{\"header_timeout\":3}}}");
+        String previous = Serialization.asJson(settingsBefore == null ? Map.of() : settingsBefore);
+        E2e.Result fix = kubectl("patch", "gus", DEMO, "-n", appNs, "--type=json", "-p",
+                "[{\"op\":\"add\",\"path\":\"/spec/settings\",\"value\":" + previous + "}]");
         assertEquals(0, fix.exit(), fix.out());
         await("Degraded cleared after the fix", SHORT, () -> condition(DEMO, GunicornServerStatus.DEGRADED)
                 .map(c -> "False".equals(c.getStatus())).orElse(true));

@@ -59,7 +59,10 @@ final class OperatorProcess implements AutoCloseable {
         wanted.put("KUBERNETES_AUTH_TRYSERVICEACCOUNT", "false");
         env.putAll(wanted);
         try {
-            return new OperatorProcess(identity, port, log, pb.start());
+            Process process = pb.start();
+            // if the test JVM is stopped, the operators it started stop too
+            Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
+            return new OperatorProcess(identity, port, log, process);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -164,7 +164,8 @@ public record DesiredState(ConfigFile config, String image, ConfigMap configMap,
                 .withImagePullPolicy(spec.getImagePullPolicy())
                 .withCommand(LAUNCHER)
                 .withArgs("--no-master", "-c", ConfigFile.PATH, spec.getApp())
-                .withEnv(spec.getEnv())
+                // Never null: JOSDK's SSA matcher (PodTemplateSpecSanitizer) calls isEmpty() on the desired env.
+                .withEnv(spec.getEnv() == null ? List.of() : spec.getEnv())
                 .addNewPort().withName(HTTP_PORT_NAME).withContainerPort(port).withProtocol("TCP").endPort()
                 .addNewPort().withName(ADMIN_PORT_NAME).withContainerPort(adminPort).withProtocol("TCP").endPort()
                 .withResources(spec.getResources())

@@ -1,7 +1,6 @@
 package dev.jgunicorn.operator;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -39,7 +38,7 @@ public final class OperatorMain {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
-        KubernetesClient client = new KubernetesClientBuilder().build();
+        KubernetesClient client = Clients.build(io.fabric8.kubernetes.client.Config.autoConfigure(null));
         log.info("jgunicorn operator starting: namespaces={}, leader election={}, default image={}",
                 config.namespaces().isEmpty() ? "all" : config.namespaces(),
                 config.leaderElection() == null ? "off" : config.leaseNamespace() + "/" + config.leaderElection(),

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -41,6 +42,14 @@ class DesiredStateTest {
 
     private static Container container(DesiredState d) {
         return d.deployment().getSpec().getTemplate().getSpec().getContainers().get(0);
+    }
+
+    @Test
+    void theContainerEnvIsNeverNullSoJosdksServerSideApplyMatcherCanCompareIt() throws InvalidSpecException {
+        GunicornServer s = Servers.demo("demo");
+        s.getSpec().setEnv(null);
+        // found on a real API server (e2e): PodTemplateSpecSanitizer.sanitizeEnvVars threw an NPE on every update
+        assertNotNull(compute(s).deployment().getSpec().getTemplate().getSpec().getContainers().get(0).getEnv());
     }
 
     @Test
