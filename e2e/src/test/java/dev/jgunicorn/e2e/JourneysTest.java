@@ -465,11 +465,15 @@ class JourneysTest {
         long created = System.nanoTime();
         double[] peak = {rssBefore};
         int[] lastReady = {0};
-        await(count + " GunicornServers Ready (last count: see below)", Duration.ofMinutes(5), () -> {
+        await(count + " GunicornServers Ready", Duration.ofMinutes(5), () -> {
             peak[0] = Math.max(peak[0], leader.rssMiB());
             lastReady[0] = (int) gus.inNamespace(scaleNs).list().getItems().stream().filter(g -> g.getStatus() != null
                     && g.getStatus().condition(GunicornServerStatus.READY).map(c -> "True".equals(c.getStatus())).orElse(false)).count();
-            return lastReady[0] == count;
+            if (lastReady[0] == count) return true;
+            long pending = admin.pods().inNamespace(scaleNs).list().getItems().stream()
+                    .filter(p -> "Pending".equals(p.getStatus().getPhase())).count();
+            throw new IllegalStateException(lastReady[0] + " of " + count + " Ready, " + pending + " pods Pending"
+                    + (pending > 0 ? " (are there enough pod slots on the nodes?)" : ""));
         });
         long ready = System.nanoTime();
         double rssAfter = leader.rssMiB();
