@@ -428,6 +428,18 @@ class JourneysTest {
         operatorA = OperatorProcess.start(operatorKubeconfig, chartEnv, fullname + "-a2", work);
         await("restarted operator /healthz 200", SHORT, () -> operatorA.httpStatus("/healthz") == 200);
         assertEquals(operatorB.identity, leaseHolder());
+        // A graceful stop of the leader (what the kubelet does at a rollout of the operator): TERM ends it within
+        // the chart's terminationGracePeriodSeconds, and the restarted one takes over.
+        long grace = admin.apps().deployments().inNamespace(operatorNs).withName(fullname).get().getSpec().getTemplate()
+                .getSpec().getTerminationGracePeriodSeconds();
+        long term = System.nanoTime();
+        int exit = operatorB.terminate(Duration.ofSeconds(grace));
+        timings.put("7 leader TERM to exit", ms(term));
+        System.out.printf("e2e: the leader exited %d on TERM after %.1f s (grace %d s)%n", exit, (System.nanoTime() - term) / 1e9, grace);
+        await(operatorA.identity + " taking over after the leader's TERM", TAKEOVER, () -> operatorA.identity.equals(leaseHolder()));
+        E2e.Result down = kubectl("scale", "gus/" + DEMO, "-n", appNs, "--replicas=2");
+        assertEquals(0, down.exit(), down.out());
+        awaitWorkers(DEMO, 2);
         timings.put("7 restart + leader election", ms(t0));
     }
 

@@ -24,8 +24,11 @@ public final class GunicornOperator implements AutoCloseable {
     private final OperatorConfig config;
     /** Without leader election this process always leads; with it, only while it holds the Lease. */
     private final AtomicBoolean leading;
+    /** Set by close(): losing the Lease then is part of stopping, not a reason to exit. */
+    private final AtomicBoolean stopping;
 
-    private GunicornOperator(Operator operator, OperatorConfig config, AtomicBoolean leading) {
+    private GunicornOperator(Operator operator, OperatorConfig config, AtomicBoolean leading, AtomicBoolean stopping) {
+        this.stopping = stopping;
         this.operator = operator;
         this.config = config;
         this.leading = leading;
@@ -35,6 +38,7 @@ public final class GunicornOperator implements AutoCloseable {
     public static GunicornOperator start(KubernetesClient client, OperatorConfig config, MeterRegistry registry) {
         String identity = Optional.ofNullable(System.getenv("HOSTNAME")).orElse("jgunicorn-operator-local");
         AtomicBoolean leading = new AtomicBoolean(config.leaderElection() == null);
+        AtomicBoolean stopping = new AtomicBoolean();
         Operator operator = new Operator(o -> {
             o.withKubernetesClient(client)
                     .withCloseClientOnStop(false)
@@ -50,8 +54,18 @@ public final class GunicornOperator implements AutoCloseable {
                         .aLeaderElectionConfiguration(config.leaderElection())
                         .withLeaseNamespace(config.leaseNamespace())
                         .withIdentity(identity)
-                        .withLeaderCallbacks(new LeaderCallbacks(() -> leading.set(true), () -> leading.set(false),
-                                leader -> LOG.info("leader is now {}", leader)))
+                        // JOSDK's own exit on stop-leading runs System.exit inside our TERM shutdown hook (stop() cancels
+                        // the election, which calls onStopLeading), and System.exit in a shutdown hook blocks forever:
+                        // a leader never stopped on TERM (found on a real API server). So the exit is ours, and only
+                        // when the Lease is lost while running, never during a shutdown.
+                        .withExitOnStopLeading(false)
+                        .withLeaderCallbacks(new LeaderCallbacks(() -> leading.set(true), () -> {
+                            boolean wasLeading = leading.getAndSet(false);
+                            if (wasLeading && !stopping.get()) {
+                                LOG.error("lost the Lease while running: exiting so that the new leader reconciles alone");
+                                Thread.ofPlatform().name("lease-lost-exit").start(() -> System.exit(1));
+                            }
+                        }, leader -> LOG.info("leader is now {}", leader)))
                         .build());
             }
         });
@@ -61,7 +75,7 @@ public final class GunicornOperator implements AutoCloseable {
             else c.settingNamespaces(config.namespaces());
         });
         operator.start();
-        return new GunicornOperator(operator, config, leading);
+        return new GunicornOperator(operator, config, leading, stopping);
     }
 
     public Operator operator() {
@@ -93,6 +107,7 @@ public final class GunicornOperator implements AutoCloseable {
     /** Stops the informers and waits up to the shutdown timeout for running reconciliations. */
     @Override
     public void close() {
+        stopping.set(true);
         operator.stop();
     }
 }
