@@ -102,6 +102,7 @@ class JourneysTest {
     @BeforeAll
     void cluster() throws IOException {
         Optional<Path> kubeconfig = E2e.kubeconfig();
+        if (kubeconfig.isEmpty()) System.out.println("e2e: " + E2e.skipMessage()); // surefire hides class-level skips
         Assumptions.assumeTrue(kubeconfig.isPresent(), E2e::skipMessage);
         adminKubeconfig = kubeconfig.get();
         admin = E2e.adminClient(adminKubeconfig);
