@@ -1,7 +1,6 @@
 package dev.jgunicorn.operator;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -46,7 +45,7 @@ public final class OperatorMain {
                 () -> running.get() == null || running.get().healthy(),
                 () -> running.get() != null && running.get().ready(), registry);
         if (http != null) log.info("serving /healthz, /readyz and /metrics on port {}", http.port());
-        KubernetesClient client = new KubernetesClientBuilder().build();
+        KubernetesClient client = Clients.build(io.fabric8.kubernetes.client.Config.autoConfigure(null));
         log.info("jgunicorn operator starting: namespaces={}, leader election={}, default image={}",
                 config.namespaces().isEmpty() ? "all" : config.namespaces(),
                 config.leaderElection() == null ? "off" : config.leaseNamespace() + "/" + config.leaderElection(),

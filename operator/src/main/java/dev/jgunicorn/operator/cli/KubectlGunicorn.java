@@ -6,7 +6,6 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -72,7 +71,7 @@ public final class KubectlGunicorn implements Callable<Integer> {
 
     private KubernetesClient connect() {
         Config config = context == null ? Config.autoConfigure(null) : Config.autoConfigure(context);
-        return new KubernetesClientBuilder().withConfig(config).build();
+        return dev.jgunicorn.operator.Clients.build(config);
     }
 
     String namespace(KubernetesClient client) {
