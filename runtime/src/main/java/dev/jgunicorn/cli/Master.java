@@ -598,11 +598,12 @@ final class Master {
         for (Child c : workers.values()) {
             if (previous.contains(c)) {
                 c.retiring = false;
-            } else if (!c.retiring && c.process.isAlive()) {
+            } else if (!c.retiring) {
+                // the reload's other new workers, also those that failed in the same moment and await reaping
                 c.retiring = true;
                 c.termSent = true;
                 c.killedFor = "reload failed";
-                c.process.destroyForcibly();
+                if (c.process.isAlive()) c.process.destroyForcibly();
             }
         }
         config = previousConfig;
