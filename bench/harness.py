@@ -249,12 +249,12 @@ def servers(args):
                               lambda port, model=model, w=w, extra=extra: [
                                   java, "-jar", JAR, "-w", str(w), "-k", model, *extra, "-b", f"127.0.0.1:{port}", *ctl(port),
                                   "--classpath", app_cp, "dev.jgunicorn.bench.BenchApp"],
-                              f"per worker: 1 accept + 2 I/O loops, {handler}", group="jgunicorn"))
-    out.append(Server("jgunicorn eventloop w1 1cpu",
-                      lambda port: [java, "-jar", JAR, "-w", "1", "-k", "eventloop", "-b", f"127.0.0.1:{port}", *ctl(port),
-                                    "--jvm-arg=-XX:ActiveProcessorCount=1", "--jvm-arg=-XX:+UseG1GC",
+                              f"per worker: 2 I/O loops (one also accepts), {handler}", group="jgunicorn"))
+    out.append(Server("jgunicorn eventloop w1 io1",
+                      lambda port: [java, "-jar", JAR, "-w", "1", "-k", "eventloop", "--io-threads", "1",
+                                    "-b", f"127.0.0.1:{port}", *ctl(port),
                                     "--classpath", app_cp, "dev.jgunicorn.bench.BenchApp"],
-                      "1 accept + 1 I/O loop (JVM sees 1 CPU, G1 kept)", group="jgunicorn"))
+                      "1 I/O loop that accepts and serves (--io-threads 1)", group="jgunicorn"))
     idle = "-Dsun.net.httpserver.maxIdleConnections=4096"
     out.append(Server("jdk httpserver fixed", lambda port: [java, idle, "-cp", cp, "dev.jgunicorn.bench.SpiServer",
                                                             "jdk", str(port), f"fixed:{args.threads}"],
@@ -524,9 +524,9 @@ def print_tables(results, labels, md):
 
 
 TARGETS = [  # issue 7: (what, server, peer, minimum ratio of req/s)
-    ("eventloop >= 0.9x raw Netty, 1 loop each", "jgunicorn eventloop w1 1cpu", "netty raw 1 loop", 0.9),
+    ("eventloop >= 0.9x raw Netty, 1 loop each", "jgunicorn eventloop w1 io1", "netty raw 1 loop", 0.9),
     ("eventloop >= 0.9x raw Netty, 2 loops each", "jgunicorn eventloop w1", "netty raw 2 loops", 0.9),
-    ("eventloop >= 0.85x nginx (1 worker)", "jgunicorn eventloop w1", "nginx return 200 w1", 0.85),
+    ("eventloop >= 0.85x nginx, 1 loop / 1 worker", "jgunicorn eventloop w1 io1", "nginx return 200 w1", 0.85),
     ("gthread >= 1.3x JDK HttpServer (fixed pool)", "jgunicorn gthread w1", "jdk httpserver fixed", 1.3),
     ("gthread >= 1.4x Jetty http-spi", "jgunicorn gthread w1", "jetty 12 http-spi", 1.4),
     ("virtual >= 1.3x JDK HttpServer (virtual)", "jgunicorn virtual w1", "jdk httpserver virtual", 1.3),

@@ -205,6 +205,10 @@ def main():
     ap.add_argument("--connections", type=int, default=64)
     ap.add_argument("--wrk-threads", type=int, default=1)
     ap.add_argument("--only", default="", help="jgunicorn or netty")
+    ap.add_argument("--arg", action="append", default=[],
+                    help="an extra jgunicorn argument, e.g. --arg=--jvm-arg=-Xmx256m (repeatable)")
+    ap.add_argument("--io-threads", type=int, default=1,
+                    help="jgunicorn's event loops (default 1, as many as the raw Netty server it is compared with)")
     ap.add_argument("--model", default="eventloop", help="jgunicorn's worker class to profile (default eventloop)")
     ap.add_argument("--strace", type=int, default=5, help="seconds of an extra run under strace -c to count system calls (0: skip)")
     ap.add_argument("--no-jfr", action="store_true", help="no recording: only req/s, CPU per request and system calls")
@@ -234,7 +238,7 @@ def main():
                 "settings=profile,dumponexit=true,jdk.CPUTimeSample#enabled=true,jdk.CPUTimeSample#throttle=2ms")
 
     targets = [
-        (f"jgunicorn {args.model} w1", "jgunicorn", lambda port: [java, "-jar", h.JAR, "-w", "1", "-k", args.model, "-b", f"127.0.0.1:{port}", *h.ctl(port),
+        (f"jgunicorn {args.model} w1", "jgunicorn", lambda port: [java, "-jar", h.JAR, "-w", "1", "-k", args.model, "--io-threads", str(args.io_threads), *args.arg, "-b", f"127.0.0.1:{port}", *h.ctl(port),
                                                   *[f"--jvm-arg={o}" for o in jfr_opt('jgunicorn-worker').split()], "--classpath", app_cp,
                                                   "dev.jgunicorn.bench.BenchApp"]),
         ("netty raw 1 loop", "netty", lambda port: [java, *jfr_opt("netty").split(), "-cp", cp, "dev.jgunicorn.bench.NettyHello", str(port), "1"]),

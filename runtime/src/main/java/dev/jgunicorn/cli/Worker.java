@@ -112,10 +112,26 @@ final class Worker {
                 Duration.ofSeconds(c.get(Settings.KEEPALIVE)), Duration.ofSeconds(c.get(Settings.HEADER_TIMEOUT)),
                 Duration.ofSeconds(c.get(Settings.TIMEOUT)), Duration.ofSeconds(c.get(Settings.GRACEFUL_TIMEOUT)),
                 c.get(Settings.BACKLOG), parser,
-                accessLines ? new AccessLog(c.get(Settings.ACCESS_LOG_FORMAT)) : null, maxRequests);
+                accessLines ? new AccessLog(c.get(Settings.ACCESS_LOG_FORMAT)) : null, maxRequests,
+                c.get(Settings.IO_THREADS));
+    }
+
+    /** The JDK's system property for the number of carrier threads of the virtual-thread scheduler. */
+    static final String CARRIERS = "jdk.virtualThreadScheduler.parallelism";
+
+    /**
+     * The virtual worker runs its virtual threads on --threads carrier threads (default 1), as a gevent worker runs
+     * one hub: more worker processes, not more carriers, use more cores. Fewer carriers also mean fewer park/unpark
+     * round trips per request. Set before the first virtual thread exists; a -D in jvm_args wins.
+     */
+    static void setVirtualCarriers(Config c) {
+        if (model(c) == WorkerModel.VIRTUAL && System.getProperty(CARRIERS) == null) {
+            System.setProperty(CARRIERS, Integer.toString(Math.max(1, c.get(Settings.THREADS))));
+        }
     }
 
     int run() {
+        setVirtualCarriers(config);
         ProcessTitle.setShortName(config);
         hooks.call("post_fork", h -> h.postFork(me));
         // Meters only when something reads them: the admin listener, the master's aggregation, or statsd.

@@ -11,6 +11,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -21,9 +22,7 @@ import javax.net.ssl.SSLSession;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 
@@ -47,18 +46,33 @@ final class Connection extends ChannelInboundHandlerAdapter {
     private final Object writability = new Object();
 
     private Exchange current;
+    /** The exchange whose handler runs or may run now, for the timeout watchdog and the in-flight gauge. */
+    private volatile Exchange running;
     private boolean currentBodyEnded;
+    /** A request without a body is complete at its head; the decoder's empty BodyEnd that follows is skipped. */
+    private boolean endPending;
     private boolean dispatchOnEnd;
     private long drained = -1; // >= 0 while discarding the rest of a finished exchange's body
     private ArrayDeque<Object> backlog = new ArrayDeque<>();
-    private ScheduledFuture<?> timer;
+    private final long keepAliveNanos;
+    private final long headerTimeoutNanos;
+    /**
+     * One deadline per connection (0 = none) and at most one scheduled check: arming the next deadline is a field
+     * write, and the check re-schedules itself for what is left, as Netty's IdleStateHandler does.
+     */
+    private long deadline;
     private boolean idle;
+    private ScheduledFuture<?> timer;
+    private long timerAt;
     private boolean closing;
     private int served;
+    private ResponseHead.Scratch headScratch;
 
     Connection(WorkerServer server) {
         this.server = server;
         this.options = server.options();
+        this.keepAliveNanos = options.keepAlive().toNanos();
+        this.headerTimeoutNanos = options.headerTimeout().toNanos();
     }
 
     // ---- Netty events ----------------------------------------------------------------------------
@@ -67,7 +81,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
     public void channelActive(ChannelHandlerContext ctx) {
         channel = ctx.channel();
         server.connectionOpened(this);
-        arm(options.headerTimeout(), false);
+        arm(headerTimeoutNanos, false);
         ctx.fireChannelActive();
     }
 
@@ -84,11 +98,11 @@ final class Connection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         closing = true;
-        cancelTimer();
+        stopTimer();
         Exchange ex = current;
         if (ex != null) {
             ex.body().fail(new IOException("client closed the connection"));
-            server.exchangeEnded(ex);
+            ended(ex);
             if (!ex.headersSent() || dispatchOnEnd) ex.discard();
         }
         for (Object o : backlog) ReferenceCountUtil.release(o);
@@ -116,12 +130,16 @@ final class Connection extends ChannelInboundHandlerAdapter {
 
     /** Called by the watcher in front of the decoder: raw bytes arrived. */
     void bytesArrived() {
-        if (idle) arm(options.headerTimeout(), false); // an idle keep-alive connection starts a new head
+        if (idle) arm(headerTimeoutNanos, false); // an idle keep-alive connection starts a new head
     }
 
     // ---- request flow ------------------------------------------------------------------------------
 
     private void route(Object msg) {
+        if (endPending && msg instanceof BodyEnd) {
+            endPending = false;
+            return;
+        }
         if (drained >= 0) {
             discardRest(msg);
             return;
@@ -141,16 +159,16 @@ final class Connection extends ChannelInboundHandlerAdapter {
         cancelTimer();
         served++;
         server.requestStarted();
-        URI uri = Uris.parse(head.uri()); // parsed once: context matching and getRequestURI() share it
-        Exchange ex = new Exchange(this, head, uri, server.contextFor(uri), newBody(head), tlsSession());
+        Exchange ex = new Exchange(this, head, server.contextFor(head.uri()), newBody(head), tlsSession());
         current = ex;
-        currentBodyEnded = false;
+        currentBodyEnded = !head.hasBody();
+        endPending = !head.hasBody();
         dispatchOnEnd = options.model() == WorkerModel.EVENTLOOP && head.hasBody();
         if (dispatchOnEnd && !head.chunked() && head.contentLength() > EVENTLOOP_MAX_BODY) {
             refuse(TOO_LARGE_FOR_EVENTLOOP);
             return;
         }
-        if (!dispatchOnEnd) server.dispatch(ex);
+        if (!dispatchOnEnd) dispatch(ex);
     }
 
     private RequestBodyStream newBody(RequestHead head) {
@@ -187,7 +205,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
         } else if (msg instanceof BodyEnd) {
             currentBodyEnded = true;
             ex.body().end();
-            if (dispatchOnEnd) server.dispatch(ex);
+            if (dispatchOnEnd) dispatch(ex);
         } else if (msg instanceof RequestError err) {
             // The body broke framing (bad chunk, forbidden trailer): the app sees an IOException while reading.
             ex.bodyError = err;
@@ -219,14 +237,47 @@ final class Connection extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** The exchange's response is fully written (called from any thread). */
-    void responseComplete(Exchange ex) {
-        channel.eventLoop().execute(() -> completed(ex));
+    /** Runs the exchange's handler on the worker model's thread. */
+    private void dispatch(Exchange ex) {
+        running = ex;
+        server.dispatch(ex);
+    }
+
+    /** Writes (and maybe flushes) one message of a response still being written (called from any thread). */
+    void send(ByteBuf msg, boolean flush) {
+        if (msg == null) channel.flush();
+        else if (flush) channel.writeAndFlush(msg, channel.voidPromise());
+        else channel.write(msg, channel.voidPromise());
+    }
+
+    /**
+     * Writes a response's last message, flushes and completes the exchange: at once on the event loop (the
+     * eventloop model), else as one task for the loop, so a response from an app thread crosses threads once.
+     */
+    void sendLast(Exchange ex, ByteBuf msg) {
+        EventLoop loop = channel.eventLoop();
+        if (loop.inEventLoop()) lastWritten(ex, msg);
+        else loop.execute(() -> lastWritten(ex, msg));
+    }
+
+    private void lastWritten(Exchange ex, ByteBuf msg) {
+        if (msg != null) channel.write(msg, channel.voidPromise());
+        channel.flush();
+        completed(ex);
+    }
+
+    /** The exchange's handler is done with the connection (its response complete, or it failed). */
+    private void ended(Exchange ex) {
+        if (running == ex) running = null;
+    }
+
+    Exchange running() {
+        return running;
     }
 
     private void completed(Exchange ex) {
         if (ex != current) return;
-        server.exchangeEnded(ex);
+        ended(ex);
         server.requestEnded(ex, this);
         current = null;
         if (!ex.keepAlive() || closing || !channel.isActive()) {
@@ -254,7 +305,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
             if (closing) ReferenceCountUtil.release(o);
             else route(o);
         }
-        if (current == null && !closing) arm(options.keepAlive(), true);
+        if (current == null && !closing) arm(keepAliveNanos, true);
         updateAutoRead();
     }
 
@@ -274,10 +325,16 @@ final class Connection extends ChannelInboundHandlerAdapter {
     /** The handler threw (called on the app's thread). */
     void appFailed(Exchange ex, Throwable t) {
         RequestError bodyError = ex.bodyError;
-        if (bodyError == null) log.error("Error handling request {}", ex.head().uri(), t);
+        if (bodyError != null) {
+            // the request body broke framing: refused below with its own status
+        } else if (t instanceof IOException && !channel.isActive()) {
+            log.debug("Ignoring EPIPE: the client of {} closed the connection before the response was written", ex.head().uri());
+        } else {
+            log.error("Error handling request {}", ex.head().uri(), t);
+        }
         channel.eventLoop().execute(() -> {
             if (ex != current) return;
-            server.exchangeEnded(ex);
+            ended(ex);
             current = null;
             if (ex.headersSent()) {
                 ex.discard();
@@ -326,28 +383,47 @@ final class Connection extends ChannelInboundHandlerAdapter {
 
     // ---- deadlines -----------------------------------------------------------------------------------
 
-    private void arm(Duration d, boolean idleWait) {
-        cancelTimer();
+    private void arm(long nanos, boolean idleWait) {
         idle = idleWait;
-        if (idleWait && d.isZero()) {
-            closeAfterFlush(); // keepalive 0: no persistent connections
+        if (nanos == 0) {
+            deadline = 0;
+            if (idleWait) closeAfterFlush(); // keepalive 0: no persistent connections
             return;
         }
-        if (d.isZero()) return;
-        timer = channel.eventLoop().schedule(() -> expired(idleWait), d.toNanos(), TimeUnit.NANOSECONDS);
+        long at = System.nanoTime() + nanos;
+        deadline = at;
+        if (timer == null || timerAt - at > 0) schedule(at);
     }
 
+    /** Drops the deadline; a check still scheduled finds none and ends. */
     private void cancelTimer() {
         idle = false;
+        deadline = 0;
+    }
+
+    private void stopTimer() {
+        cancelTimer();
         if (timer != null) {
             timer.cancel(false);
             timer = null;
         }
     }
 
-    private void expired(boolean idleWait) {
+    private void schedule(long at) {
+        if (timer != null) timer.cancel(false);
+        timerAt = at;
+        timer = channel.eventLoop().schedule(this::checkDeadline, at - System.nanoTime(), TimeUnit.NANOSECONDS);
+    }
+
+    private void checkDeadline() {
         timer = null;
-        if (current != null || closing) return;
+        long at = deadline;
+        if (at == 0 || current != null || closing) return;
+        if (at - System.nanoTime() > 0) schedule(at); // re-armed since this check was scheduled
+        else expired(idle);
+    }
+
+    private void expired(boolean idleWait) {
         if (idleWait) {
             channel.close();
         } else {
@@ -369,12 +445,11 @@ final class Connection extends ChannelInboundHandlerAdapter {
         return channel.alloc();
     }
 
-    void write(ByteBuf buf) {
-        channel.write(buf, channel.voidPromise());
-    }
-
-    void flush() {
-        channel.flush();
+    /** Reused by each response's head; the thread that runs the connection's current exchange owns it. */
+    ResponseHead.Scratch headScratch() {
+        ResponseHead.Scratch s = headScratch;
+        if (s == null) headScratch = s = new ResponseHead.Scratch();
+        return s;
     }
 
     /** Blocks an app thread while the socket's outbound buffer is full, so a slow client paces a big response. */

@@ -80,6 +80,10 @@ final class ContextImpl extends HttpContext {
             return;
         }
         Authenticator auth = authenticator;
+        if (auth == null && filters.isEmpty()) {
+            h.handle(exchange.facade()); // the common case, without a filter chain to walk
+            return;
+        }
         HttpHandler end = auth == null ? h : ex -> authenticate(auth, exchange, ex, h);
         new Filter.Chain(filters, end).doFilter(exchange.facade());
     }

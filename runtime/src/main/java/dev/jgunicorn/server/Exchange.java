@@ -9,7 +9,6 @@ import dev.jgunicorn.http.RequestError;
 import dev.jgunicorn.http.RequestHead;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.handler.codec.http.HttpResponseStatus;
 
 import javax.net.ssl.SSLSession;
 import java.io.IOException;
@@ -27,19 +26,20 @@ import java.util.Map;
  */
 final class Exchange extends HttpExchange {
     private static final byte[] CRLF = {'\r', '\n'};
-    private static final ByteBuf LAST_CHUNK = Unpooled.unreleasableBuffer(
-            Unpooled.directBuffer(5).writeBytes("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII)).asReadOnly());
+    private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] CRLF_LAST_CHUNK = "\r\n0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    /** Body bytes batched per write: a response up to this size leaves with its head in one buffer. */
+    static final int BATCH = 16 * 1024;
 
     private final Connection connection;
     private final RequestHead head;
     private final ContextImpl context;
     private final RequestBodyStream body;
-    private final Headers requestHeaders = new Headers();
+    private Headers requestHeaders; // built on first use: most handlers never read them
     private final Headers responseHeaders = new Headers();
     final long startNanos = System.nanoTime();
-    final long startMillis = System.currentTimeMillis();
 
-    private final URI uri;
+    private URI uri; // parsed on first use
     private InputStream in;
     private OutputStream out;
     private ResponseBodyStream responseBody;
@@ -56,16 +56,12 @@ final class Exchange extends HttpExchange {
 
     private final HttpExchange facade;
 
-    Exchange(Connection connection, RequestHead head, URI uri, ContextImpl context, RequestBodyStream body, SSLSession tls) {
-        this.uri = uri;
+    Exchange(Connection connection, RequestHead head, ContextImpl context, RequestBodyStream body, SSLSession tls) {
         this.facade = tls == null ? this : new TlsExchange(this, tls);
         this.connection = connection;
         this.head = head;
         this.context = context;
         this.body = body;
-        for (Header h : head.headers()) {
-            requestHeaders.add(h.name(), h.value());
-        }
         this.in = body;
     }
 
@@ -118,7 +114,13 @@ final class Exchange extends HttpExchange {
 
     @Override
     public Headers getRequestHeaders() {
-        return requestHeaders;
+        Headers h = requestHeaders;
+        if (h == null) {
+            h = new Headers();
+            for (Header f : head.headers()) h.add(f.name(), f.value());
+            requestHeaders = h;
+        }
+        return h;
     }
 
     @Override
@@ -128,7 +130,9 @@ final class Exchange extends HttpExchange {
 
     @Override
     public URI getRequestURI() {
-        return uri;
+        URI u = uri;
+        if (u == null) uri = u = Uris.parse(head.uri());
+        return u;
     }
 
     @Override
@@ -192,16 +196,16 @@ final class Exchange extends HttpExchange {
         keepAlive = connection.mayKeepAlive(head) && !appClose;
 
         long fixed;
-        String lengthHeader = null;
+        long lengthHeader = -1;
         chunked = false;
         if (noBody) {
             fixed = 0;
         } else if (responseLength > 0) {
             fixed = responseLength;
-            lengthHeader = Long.toString(responseLength);
+            lengthHeader = responseLength;
         } else if (responseLength < 0) {
             fixed = 0;
-            if (!isHead) lengthHeader = "0";
+            if (!isHead) lengthHeader = 0;
         } else if (isHead) {
             fixed = 0;
         } else if (http10) {
@@ -212,51 +216,17 @@ final class Exchange extends HttpExchange {
             chunked = true;
         }
 
-        StringBuilder sb = new StringBuilder(256);
-        sb.append("HTTP/1.1 ").append(rCode).append(' ').append(HttpResponseStatus.valueOf(rCode).reasonPhrase()).append("\r\n");
-        boolean hasDate = false;
-        boolean hasServer = false;
-        for (Map.Entry<String, List<String>> e : responseHeaders.entrySet()) {
-            String name = e.getKey();
-            if (isFraming(name)) continue;
-            hasDate |= name.equalsIgnoreCase("Date");
-            hasServer |= name.equalsIgnoreCase("Server");
-            for (String v : e.getValue()) {
-                checkHeader(name, v);
-                sb.append(name).append(": ").append(v).append("\r\n");
-            }
-        }
-        if (!hasServer) sb.append("Server: jgunicorn\r\n");
-        if (!hasDate) sb.append("Date: ").append(HttpDate.now()).append("\r\n");
-        if (lengthHeader != null) sb.append("Content-Length: ").append(lengthHeader).append("\r\n");
-        if (chunked) sb.append("Transfer-Encoding: chunked\r\n");
-        if (!keepAlive) sb.append("Connection: close\r\n");
-        else if (http10) sb.append("Connection: keep-alive\r\n");
-        sb.append("\r\n");
-
-        pendingHead = allocate(sb.length());
-        pendingHead.writeCharSequence(sb, StandardCharsets.ISO_8859_1);
+        int bodyRoom = isHead || noBody || chunked ? 0 : (int) Math.min(BATCH, fixed < 0 ? BATCH : fixed);
+        ByteBuf encoded = ResponseHead.encode(connection.headScratch(), connection.alloc(), rCode, responseHeaders,
+                lengthHeader, chunked, !keepAlive ? 1 : http10 ? 2 : 0, bodyRoom);
         status = rCode;
         responseLengthPromised = fixed;
-        responseBody = new ResponseBodyStream(this, fixed, isHead || noBody);
+        // The body's first bytes go into the head's buffer; a chunked body needs its own framing after the head.
+        if (chunked) pendingHead = encoded;
+        responseBody = new ResponseBodyStream(this, fixed, isHead || noBody, chunked ? null : encoded);
         if (fixed == 0) {
             // Nothing to write: the exchange's response is complete now (the JDK closes the stream here too).
             responseBody.close();
-        }
-    }
-
-    private static boolean isFraming(String name) {
-        return name.equalsIgnoreCase("Content-Length") || name.equalsIgnoreCase("Transfer-Encoding")
-                || name.equalsIgnoreCase("Connection") || name.equalsIgnoreCase("Keep-Alive");
-    }
-
-    /** Refuses header values that would split the response (CR, LF, NUL). */
-    private static void checkHeader(String name, String value) {
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c == '\r' || c == '\n' || c == 0) {
-                throw new IllegalArgumentException("illegal character in response header " + name);
-            }
         }
     }
 
@@ -322,29 +292,48 @@ final class Exchange extends HttpExchange {
 
     /** Sends a piece of body (null = nothing new), preceded by the head if it has not left yet. */
     void writeBody(ByteBuf data, boolean flush) throws IOException {
-        connection.awaitWritable();
-        ByteBuf h = takeHead();
-        if (h != null) connection.write(h);
-        if (data != null && data.isReadable()) {
-            if (chunked) {
-                connection.write(chunkPrefix(data.readableBytes()));
-                connection.write(data);
-                connection.write(Unpooled.wrappedBuffer(CRLF));
-            } else {
-                connection.write(data);
-            }
-        } else if (data != null) {
-            data.release();
-        }
-        if (flush) connection.flush();
+        awaitWritable(data);
+        ByteBuf out = framed(data, false);
+        if (out != null || flush) connection.send(out, flush);
     }
 
-    /** Writes the last piece and hands the finished exchange back to the connection. */
+    /** Writes the last piece and hands the finished exchange back to the connection, as one step. */
     void finish(ByteBuf last) throws IOException {
-        writeBody(last, false);
-        if (chunked) connection.write(LAST_CHUNK.duplicate());
-        connection.flush();
-        connection.responseComplete(this);
+        awaitWritable(last);
+        connection.sendLast(this, framed(last, true));
+    }
+
+    private void awaitWritable(ByteBuf data) throws IOException {
+        try {
+            connection.awaitWritable();
+        } catch (IOException e) {
+            if (data != null) data.release(); // the client is gone: nobody will send these bytes
+            throw e;
+        }
+    }
+
+    /** One message for the socket: the pending head, the data (chunk-framed when chunked) and the last chunk. */
+    private ByteBuf framed(ByteBuf data, boolean last) {
+        ByteBuf h = takeHead();
+        if (data != null && !data.isReadable()) {
+            data.release();
+            data = null;
+        }
+        if (!chunked) return data; // the head is already in front of the body, in the same buffer
+        ByteBuf prefix = data == null ? null : chunkPrefix(data.readableBytes());
+        ByteBuf suffix = data == null && !last ? null : Unpooled.wrappedBuffer(
+                data == null ? LAST_CHUNK : last ? CRLF_LAST_CHUNK : CRLF);
+        int n = (h != null ? 1 : 0) + (data != null ? 2 : 0) + (suffix != null ? 1 : 0);
+        if (n == 0) return null;
+        ByteBuf[] parts = new ByteBuf[n];
+        int i = 0;
+        if (h != null) parts[i++] = h;
+        if (data != null) {
+            parts[i++] = prefix;
+            parts[i++] = data;
+        }
+        if (suffix != null) parts[i] = suffix;
+        return n == 1 ? parts[0] : Unpooled.wrappedBuffer(parts);
     }
 
     void abort(String why) {

@@ -2,26 +2,37 @@ package dev.jgunicorn.server;
 
 import io.netty.handler.codec.DateFormatter;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Date;
 
-/** The Date header value, formatted at most once per second. */
+/** The Date header value, formatted at most once per second, as text and as the encoded header line. */
 final class HttpDate {
-    private record Cached(long second, String text) {
+    /** Final fields: a thread that reads {@code cached} sees a complete record without locking. */
+    private record Cached(long second, String text, byte[] line) {
     }
 
-    private static volatile Cached cached = new Cached(-1, "");
+    private static volatile Cached cached = new Cached(-1, "", new byte[0]);
 
     private HttpDate() {
     }
 
     static String now() {
-        long ms = System.currentTimeMillis();
-        long second = ms / 1000;
+        return current().text;
+    }
+
+    /** {@code Date: <now>\r\n} in bytes, shared: callers must not modify it. */
+    static byte[] headerLine() {
+        return current().line;
+    }
+
+    private static Cached current() {
+        long second = System.currentTimeMillis() / 1000;
         Cached c = cached;
         if (c.second != second) {
-            c = new Cached(second, DateFormatter.format(new Date(second * 1000)));
+            String text = DateFormatter.format(new Date(second * 1000));
+            c = new Cached(second, text, ("Date: " + text + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
             cached = c;
         }
-        return c.text;
+        return c;
     }
 }

@@ -24,7 +24,7 @@ final class RequestBodyStream extends InputStream {
         void firstRead();
     }
 
-    private final ArrayDeque<ByteBuf> pieces = new ArrayDeque<>();
+    private final ArrayDeque<ByteBuf> pieces;
     private final Demand demand;
     private long buffered;
     private boolean ended;
@@ -34,6 +34,7 @@ final class RequestBodyStream extends InputStream {
 
     RequestBodyStream(Demand demand) {
         this.demand = demand;
+        this.pieces = demand == null ? new ArrayDeque<>(1) : new ArrayDeque<>(); // empty bodies stay small
     }
 
     /** An empty, finished body. */

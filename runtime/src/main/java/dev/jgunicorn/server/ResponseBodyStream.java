@@ -7,12 +7,10 @@ import java.io.OutputStream;
 
 /**
  * The response body as the app writes it. Bytes collect in one buffer and go to the connection as a
- * fixed-length slice or a chunk when the buffer fills, on flush() and on close(). The first write also
- * carries the response head, so a small response leaves in a single write.
+ * fixed-length slice or a chunk when the buffer fills, on flush() and on close(). Unless the body is chunked the
+ * first buffer already holds the response head, so a small response leaves in a single write.
  */
 final class ResponseBodyStream extends OutputStream {
-    private static final int BATCH = 16 * 1024;
-
     private final Exchange exchange;
     private final long fixedLength; // -1 = chunked or close-delimited
     private final boolean discard;  // HEAD, 204, 304: the body is not sent
@@ -20,10 +18,12 @@ final class ResponseBodyStream extends OutputStream {
     private ByteBuf buffer;
     private boolean closed;
 
-    ResponseBodyStream(Exchange exchange, long fixedLength, boolean discard) {
+    /** @param head the encoded response head with room for the body's first bytes, or null (chunked) */
+    ResponseBodyStream(Exchange exchange, long fixedLength, boolean discard, ByteBuf head) {
         this.exchange = exchange;
         this.fixedLength = fixedLength;
         this.discard = discard;
+        this.buffer = head;
     }
 
     @Override
@@ -41,7 +41,7 @@ final class ResponseBodyStream extends OutputStream {
         written += len;
         if (discard) return;
         while (len > 0) {
-            if (buffer == null) buffer = exchange.allocate(BATCH);
+            if (buffer == null) buffer = exchange.allocate(Exchange.BATCH);
             int n = Math.min(len, buffer.writableBytes());
             if (n == 0) {
                 send(false);
@@ -51,7 +51,8 @@ final class ResponseBodyStream extends OutputStream {
             off += n;
             len -= n;
         }
-        if (buffer != null && !buffer.isWritable()) send(false);
+        // A full buffer leaves now, unless it holds the end of a fixed-length body: close() sends that one.
+        if (buffer != null && !buffer.isWritable() && written != fixedLength) send(false);
     }
 
     @Override

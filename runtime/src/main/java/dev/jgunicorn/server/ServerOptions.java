@@ -18,10 +18,18 @@ import java.time.Duration;
  * @param parser            what the request decoder enforces
  * @param accessLog         the access log, or null when off
  * @param maxRequests       requests after which the worker asks to be recycled; 0 = never
+ * @param ioThreads         Netty event loops (accepting and all socket I/O); 0 = one per CPU
  */
 public record ServerOptions(WorkerModel model, int threads, int workerConnections, Duration keepAlive,
                             Duration headerTimeout, Duration timeout, Duration gracefulTimeout, int backlog,
-                            ParserConfig parser, AccessLog accessLog, long maxRequests) {
+                            ParserConfig parser, AccessLog accessLog, long maxRequests, int ioThreads) {
+
+    public ServerOptions(WorkerModel model, int threads, int workerConnections, Duration keepAlive,
+                         Duration headerTimeout, Duration timeout, Duration gracefulTimeout, int backlog,
+                         ParserConfig parser, AccessLog accessLog, long maxRequests) {
+        this(model, threads, workerConnections, keepAlive, headerTimeout, timeout, gracefulTimeout, backlog, parser,
+                accessLog, maxRequests, 0);
+    }
 
     /** Gunicorn's defaults, except the model: an app that creates its own HttpServer gets virtual threads. */
     public static ServerOptions defaults() {
@@ -29,8 +37,13 @@ public record ServerOptions(WorkerModel model, int threads, int workerConnection
                 Duration.ofSeconds(30), Duration.ofSeconds(30), 2048, ParserConfig.defaults(), null, 0);
     }
 
+    /** The number of event loops to start. */
+    public int eventLoops() {
+        return ioThreads > 0 ? ioThreads : Runtime.getRuntime().availableProcessors();
+    }
+
     public ServerOptions withModel(WorkerModel m) {
         return new ServerOptions(m, threads, workerConnections, keepAlive, headerTimeout, timeout, gracefulTimeout,
-                backlog, parser, accessLog, maxRequests);
+                backlog, parser, accessLog, maxRequests, ioThreads);
     }
 }

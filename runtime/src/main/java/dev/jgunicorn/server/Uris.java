@@ -27,6 +27,31 @@ final class Uris {
         }
     }
 
+    /**
+     * The decoded path of a request-target, as {@code parse(target).getPath()} gives it. An origin-form target made
+     * of plain path characters (no escapes) is its own path up to '?' or '#', so it needs no URI.
+     */
+    static String path(String target) {
+        int n = target.length();
+        if (n == 0 || target.charAt(0) != '/' || (n > 1 && target.charAt(1) == '/')) return parse(target).getPath();
+        for (int i = 1; i < n; i++) {
+            char c = target.charAt(i);
+            if (c == '?' || c == '#') return target.substring(0, i);
+            if (c >= 0x80 || !PATH_CHARS[c]) return parse(target).getPath();
+        }
+        return target;
+    }
+
+    /** java.net.URI's path characters apart from escapes: unreserved, punct, '/' and '@'. */
+    private static final boolean[] PATH_CHARS = new boolean[128];
+
+    static {
+        for (char c = 'a'; c <= 'z'; c++) PATH_CHARS[c] = true;
+        for (char c = 'A'; c <= 'Z'; c++) PATH_CHARS[c] = true;
+        for (char c = '0'; c <= '9'; c++) PATH_CHARS[c] = true;
+        for (char c : "-_.!~*'(),;:$&+=/@".toCharArray()) PATH_CHARS[c] = true;
+    }
+
     /** Percent-encodes bytes outside the URI character set (the parser hands targets over as Latin-1 text). */
     static String escape(String target) {
         StringBuilder b = new StringBuilder(target.length() + 16);

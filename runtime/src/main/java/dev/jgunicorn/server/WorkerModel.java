@@ -1,5 +1,6 @@
 package dev.jgunicorn.server;
 
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -33,15 +34,27 @@ public enum WorkerModel {
         throw new IllegalArgumentException("unknown worker class " + workerClass);
     }
 
-    /** The executor that runs handlers, or null for the event-loop model. */
-    ExecutorService newExecutor(int threads) {
+    /** The pool that runs handlers for sync and gthread; null for the models that have none. */
+    ExecutorService newPool(int threads) {
         return switch (this) {
             case SYNC -> Executors.newSingleThreadExecutor(named("jgunicorn-sync"));
             case GTHREAD -> Executors.newFixedThreadPool(Math.max(1, threads), named("jgunicorn-thread"));
-            case VIRTUAL -> Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("jgunicorn-vthread-", 0).factory());
-            case EVENTLOOP -> null;
+            case VIRTUAL, EVENTLOOP -> null;
         };
     }
+
+    /**
+     * Starts a virtual thread per handler. Not an ExecutorService: its bookkeeping (a concurrent set of live
+     * threads, a numbered name per thread) cost more than the rest of a small request's dispatch.
+     */
+    static final Executor VIRTUAL_THREADS = new Executor() {
+        private final ThreadFactory factory = Thread.ofVirtual().name("jgunicorn-vthread").factory();
+
+        @Override
+        public void execute(Runnable r) {
+            factory.newThread(r).start();
+        }
+    };
 
     private static ThreadFactory named(String prefix) {
         AtomicInteger n = new AtomicInteger();

@@ -30,7 +30,6 @@ import org.slf4j.LoggerFactory;
 import java.io.File;
 import java.io.IOException;
 import java.net.SocketAddress;
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,11 +55,9 @@ public final class WorkerServer {
     private final HttpServer owner;
     private final List<ContextImpl> contexts = new CopyOnWriteArrayList<>();
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
-    private final Set<Exchange> running = ConcurrentHashMap.newKeySet();
     private final List<Channel> listeners = new CopyOnWriteArrayList<>();
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicLong requests = new AtomicLong();
-    private final EventLoopGroup bossGroup;
     private final EventLoopGroup ioGroup;
     private final Class<? extends ServerChannel> tcpChannel;
     private volatile Executor executor;
@@ -79,9 +76,9 @@ public final class WorkerServer {
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.tcpChannel = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-        this.bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("jgunicorn-accept"), io);
-        this.ioGroup = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(),
-                new DefaultThreadFactory("jgunicorn-io"), io);
+        // The listeners accept on one of the I/O loops, as a plain Netty server does: accepting is cheap, and a
+        // separate accept thread would only add a thread hand-off per connection.
+        this.ioGroup = new MultiThreadIoEventLoopGroup(options.eventLoops(), new DefaultThreadFactory("jgunicorn-io"), io);
         log.debug("transport: {}", epoll ? "epoll" : "nio");
     }
 
@@ -186,7 +183,7 @@ public final class WorkerServer {
     /** Listener options, the accept-side connection cap and the per-connection pipeline. */
     private ServerBootstrap bootstrap(boolean unix) {
         ServerBootstrap b = new ServerBootstrap()
-                .group(bossGroup, ioGroup)
+                .group(ioGroup, ioGroup)
                 .option(ChannelOption.SO_BACKLOG, options.backlog())
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
                 .handler(new ChannelInitializer<>() {
@@ -228,8 +225,10 @@ public final class WorkerServer {
 
     /** Starts the handler executor and the request watchdog; listeners already accept. */
     public void start() {
-        if (executor == null && options.model() != WorkerModel.EVENTLOOP) {
-            ownExecutor = options.model().newExecutor(options.threads());
+        if (executor == null && options.model() == WorkerModel.VIRTUAL) {
+            executor = WorkerModel.VIRTUAL_THREADS;
+        } else if (executor == null && options.model() != WorkerModel.EVENTLOOP) {
+            ownExecutor = options.model().newPool(options.threads());
             executor = ownExecutor;
         }
         if (!options.timeout().isZero()) {
@@ -263,7 +262,6 @@ public final class WorkerServer {
             for (Connection c : connections) c.forceClose();
         }
         if (ownExecutor != null) ownExecutor.shutdownNow();
-        bossGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         ioGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
@@ -316,8 +314,9 @@ public final class WorkerServer {
         return recycling;
     }
 
-    ContextImpl contextFor(URI u) {
-        String path = u.getPath();
+    /** The context for a request-target; simple origin-form targets are matched without building a URI. */
+    ContextImpl contextFor(String target) {
+        String path = Uris.path(target);
         // OPTIONS * and authority-form targets have no path: the root context answers them
         if (path == null || !path.startsWith("/")) path = "/";
         ContextImpl c = ContextImpl.match(contexts, path);
@@ -330,7 +329,6 @@ public final class WorkerServer {
     }, null);
 
     void dispatch(Exchange ex) {
-        running.add(ex);
         if (options.model() == WorkerModel.EVENTLOOP && executor == null) {
             ex.run();
             return;
@@ -338,7 +336,6 @@ public final class WorkerServer {
         try {
             executor.execute(ex::run);
         } catch (RuntimeException rejected) {
-            running.remove(ex);
             ex.run(); // an app executor that refuses work: answer on this thread rather than drop the request
         }
     }
@@ -355,11 +352,9 @@ public final class WorkerServer {
 
     /** Requests whose handler runs right now. */
     public int inFlightCount() {
-        return running.size();
-    }
-
-    void exchangeEnded(Exchange ex) {
-        running.remove(ex);
+        int n = 0;
+        for (Connection c : connections) if (c.running() != null) n++;
+        return n;
     }
 
     void requestStarted() {
@@ -398,7 +393,10 @@ public final class WorkerServer {
         long limit = options.timeout().toNanos();
         long now = System.nanoTime();
         int n = 0;
-        for (Exchange ex : running) if (now - ex.startNanos > limit) n++;
+        for (Connection c : connections) {
+            Exchange ex = c.running();
+            if (ex != null && now - ex.startNanos > limit) n++;
+        }
         return n;
     }
 
@@ -441,7 +439,9 @@ public final class WorkerServer {
     private void reportSlowRequests() {
         long limit = options.timeout().toNanos();
         long now = System.nanoTime();
-        for (Exchange ex : running) {
+        for (Connection c : connections) {
+            Exchange ex = c.running();
+            if (ex == null) continue;
             Thread t = ex.thread();
             if (!ex.timeoutReported && t != null && now - ex.startNanos > limit) {
                 ex.timeoutReported = true;

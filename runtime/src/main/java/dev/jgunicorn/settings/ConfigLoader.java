@@ -62,6 +62,8 @@ public final class ConfigLoader {
             } else if (s.type().repeatable()) {
                 b.arity("1").type(List.class).auxiliaryTypes(String.class)
                         .paramLabel(s.metavar() != null ? s.metavar() : s.name().toUpperCase());
+                // A JVM option is a value even when it looks like one of ours: --jvm-arg -Dx=1 is not -D (daemon).
+                if (s == Settings.JVM_ARGS) b.parameterConsumer(ConfigLoader::takeNextWord);
             } else {
                 b.arity("1").type(String.class).paramLabel(s.metavar() != null ? s.metavar() : s.name().toUpperCase());
             }
@@ -70,6 +72,16 @@ public final class ConfigLoader {
         spec.addOption(OptionSpec.builder("-h", "--help").usageHelp(true).description("Show this help and exit.").build());
         spec.addOption(OptionSpec.builder("-v", "--version").versionHelp(true).description("Show the version and exit.").build());
         return spec;
+    }
+
+    private static void takeNextWord(java.util.Stack<String> args, CommandLine.Model.ArgSpec arg, CommandSpec spec) {
+        if (args.isEmpty()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "Missing required parameter for option '"
+                    + ((OptionSpec) arg).longestName() + "' (" + arg.paramLabel() + ")");
+        }
+        List<String> words = arg.getValue() == null ? new ArrayList<>() : new ArrayList<>(arg.<List<String>>getValue());
+        words.add(args.pop());
+        arg.setValue(words);
     }
 
     private static String helpLine(Setting<?> s) {
@@ -231,6 +243,14 @@ public final class ConfigLoader {
             if (o.usageHelp() || o.versionHelp()) continue;
             Setting<?> s = Settings.byFlag(o.longestName()).orElseThrow();
             p.values.put(s, convert(s, o.stringValues()));
+        }
+        // Options read by our own consumer are not among picocli's matched options; their values are.
+        for (OptionSpec o : cl.getCommandSpec().options()) {
+            if (o.parameterConsumer() == null) continue;
+            List<String> words = o.getValue();
+            if (words == null || words.isEmpty()) continue;
+            Setting<?> s = Settings.byFlag(o.longestName()).orElseThrow();
+            p.values.put(s, convert(s, words));
         }
         return p;
     }

@@ -93,7 +93,9 @@ public final class Settings {
             .flags("--threads")
             .metavar("INT")
             .defaultValue(1)
-            .help("Size of each worker's request thread pool for gthread; more than 1 with sync switches to gthread."));
+            .help("Size of each worker's request thread pool for gthread; for virtual, the carrier threads that run"
+                    + " its virtual threads (one, like a gevent worker's single hub, unless raised); more than 1 with"
+                    + " sync switches to gthread."));
 
     public static final Setting<Integer> WORKER_CONNECTIONS = add(Setting.setting("worker_connections", Section.WORKER_PROCESSES,
                     ValueType.nonNegative())
@@ -836,6 +838,13 @@ public final class Settings {
             .help("Seconds a client gets to send a complete request head (line and headers) once its first byte"
                     + " arrived or the connection opened; slower clients (slowloris) are closed without holding an"
                     + " app thread. 0 disables."));
+
+    public static final Setting<Integer> IO_THREADS = add(Setting.setting("io_threads", Section.JVM, ValueType.integer(0, 1024))
+            .flags("--io-threads")
+            .metavar("INT")
+            .defaultValue(0)
+            .help("Netty event loops per worker: they accept connections and do all socket I/O (and run the handlers"
+                    + " of the eventloop worker class). 0 means one per CPU the worker JVM sees."));
 
     public static final Setting<Boolean> REQUIRE_HOST = add(Setting.setting("require_host", Section.JVM, ValueType.bool())
             .flags("--require-host")

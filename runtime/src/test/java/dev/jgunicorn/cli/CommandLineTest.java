@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;
+import java.util.List;
+import java.util.ArrayList;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -58,6 +60,24 @@ class CommandLineTest {
             assertEquals(200, r.statusCode());
             assertEquals("slept 2000 ms\n", r.body());
             assertEquals(0, j.waitFor(Duration.ofSeconds(30)));
+        }
+    }
+
+    @Test
+    void virtualWorkerRunsHandlersOnThreadsCarriers(@TempDir Path dir) throws Exception {
+        // Four busy handlers at once: one carrier by default (a gevent worker's single hub), --threads 2 gives two.
+        for (int threads : new int[]{1, 2}) {
+            int port = Jgunicorn.freePort();
+            try (Jgunicorn j = new Jgunicorn(dir, Map.of(), "-k", "virtual", "--threads", Integer.toString(threads),
+                    "--classpath", Jgunicorn.testClasses(), "-b", "127.0.0.1:" + port, "dev.jgunicorn.testapps.Spin")) {
+                URI spin = URI.create("http://127.0.0.1:" + port + "/?ms=400");
+                Jgunicorn.getWhenUp(client, URI.create("http://127.0.0.1:" + port + "/"), Duration.ofSeconds(30), j);
+                List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
+                for (int i = 0; i < 4; i++) calls.add(client.sendAsync(HttpRequest.newBuilder(spin).build(), HttpResponse.BodyHandlers.ofString()));
+                Set<String> carriers = new HashSet<>();
+                for (CompletableFuture<HttpResponse<String>> c : calls) carriers.add(c.get(30, TimeUnit.SECONDS).body().split(" ")[0]);
+                assertEquals(threads, carriers.size(), "carrier threads that ran the handlers: " + carriers);
+            }
         }
     }
 

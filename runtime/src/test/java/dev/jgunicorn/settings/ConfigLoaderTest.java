@@ -13,6 +13,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -36,6 +37,18 @@ class ConfigLoaderTest {
         assertEquals(2, c.get(Settings.KEEPALIVE));
         assertEquals("app.App", c.app());
         assertNull(c.get(Settings.ACCESSLOG));
+    }
+
+    @Test
+    void jvmArgsMayLookLikeOurOwnFlags() throws Exception {
+        // -D is Gunicorn's --daemon; after --jvm-arg it is a system property for the worker JVMs.
+        Config c = load(Map.of("GUNICORN_CMD_ARGS", "--jvm-arg -Xss1m"), "--jvm-arg", "-Dapp.mode=fast",
+                "--jvm-arg=-Djdk.virtualThreadScheduler.parallelism=1", "app.App");
+        assertEquals(List.of("-Dapp.mode=fast", "-Djdk.virtualThreadScheduler.parallelism=1"), c.get(Settings.JVM_ARGS));
+        assertFalse(c.get(Settings.DAEMON));
+        assertEquals("app.App", c.app());
+        assertEquals(List.of("-Xss1m"), load(Map.of("GUNICORN_CMD_ARGS", "--jvm-arg -Xss1m"), "app.App").get(Settings.JVM_ARGS));
+        assertTrue(load(Map.of(), "-D", "app.App").get(Settings.DAEMON));
     }
 
     @Test
