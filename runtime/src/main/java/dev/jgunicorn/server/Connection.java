@@ -43,6 +43,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
     private final WorkerServer server;
     private final ServerOptions options;
     private Channel channel;
+    private SslHandler tls;
     private final Object writability = new Object();
 
     private Exchange current;
@@ -80,6 +81,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         channel = ctx.channel();
+        tls = ctx.pipeline().get(SslHandler.class); // looked up once, not per request
         server.connectionOpened(this);
         arm(headerTimeoutNanos, false);
         ctx.fireChannelActive();
@@ -471,8 +473,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
     }
 
     private SSLSession tlsSession() {
-        SslHandler ssl = channel.pipeline().get(SslHandler.class);
-        return ssl == null ? null : ssl.engine().getSession();
+        return tls == null ? null : tls.engine().getSession();
     }
 
     /** The client: the PROXY header's source when a trusted proxy sent one, else the socket's peer. */

@@ -4,7 +4,10 @@ import com.sun.net.httpserver.HttpHandler;
 import dev.jgunicorn.demo.Hello;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.Socket;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -88,8 +91,8 @@ class WorkerModelTest {
     void virtualRunsEveryRequestOnItsOwnVirtualThread() throws Exception {
         assertEquals(8, peakWith(WorkerModel.VIRTUAL, 1, 8));
         try (TestServer s = new TestServer(TestServer.options(WorkerModel.VIRTUAL), new Probe(0))) {
-            assertTrue(client.send(HttpRequest.newBuilder(s.uri("/")).build(), HttpResponse.BodyHandlers.ofString())
-                    .body().startsWith("virtual jgunicorn-vthread-"));
+            assertEquals("virtual jgunicorn-vthread", client.send(HttpRequest.newBuilder(s.uri("/")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body());
         }
     }
 
@@ -129,6 +132,47 @@ class WorkerModelTest {
             assertTrue(r.endsWith("Hello, World!"), r);
             assertTrue(ms < 8000, "the server closed the idle connection itself (took " + ms + " ms)");
         }
+    }
+
+    @Test
+    void keepAliveDeadlineMovesWithEachRequest() throws Exception {
+        // keepalive 1 s, header timeout 10 s: a request 600 ms after the last response still finds the connection
+        // open, and the server closes it about a second after the final response, not at the header timeout.
+        for (WorkerModel model : List.of(WorkerModel.GTHREAD, WorkerModel.EVENTLOOP)) {
+            ServerOptions o = TestServer.options(model);
+            o = new ServerOptions(o.model(), o.threads(), o.workerConnections(), Duration.ofSeconds(1),
+                    Duration.ofSeconds(10), o.timeout(), o.gracefulTimeout(), o.backlog(), o.parser(), null, 0);
+            try (TestServer s = new TestServer(o, new Hello());
+                 Socket socket = new Socket("127.0.0.1", s.port)) {
+                socket.setSoTimeout(15_000);
+                InputStream in = socket.getInputStream();
+                for (int i = 0; i < 3; i++) {
+                    socket.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                    String response = readResponse(in);
+                    assertTrue(response.startsWith("HTTP/1.1 200") && response.endsWith("Hello, World!"), model + ": " + response);
+                    Thread.sleep(600);
+                }
+                long t0 = System.nanoTime();
+                assertEquals(-1, in.read(), model + ": the server closes the idle connection");
+                long ms = (System.nanoTime() - t0) / 1_000_000;
+                assertTrue(ms < 5_000, model + ": closed by the keep-alive deadline, not the 10 s header timeout (" + ms + " ms)");
+            }
+        }
+    }
+
+    /** One response with a Content-Length body, read byte by byte so nothing of the next one is consumed. */
+    private static String readResponse(InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int c = in.read();
+            if (c < 0) throw new IOException("connection closed after: " + head);
+            head.append((char) c);
+        }
+        int length = 0;
+        for (String line : head.toString().split("\r\n")) {
+            if (line.toLowerCase().startsWith("content-length:")) length = Integer.parseInt(line.substring(15).trim());
+        }
+        return head + new String(in.readNBytes(length), StandardCharsets.ISO_8859_1);
     }
 
     @Test
