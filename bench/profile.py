@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """bench/profile: where the eventloop model's time goes, next to raw Netty's.
 
-Runs `jgunicorn -w 1 -k eventloop` and the raw Netty hello (1 event loop) one after the other under the same wrk
+Runs `jgunicorn -w 1 -k eventloop --io-threads 1` and the raw Netty hello (1 event loop) one after the other under the same wrk
 load, each JVM with Java Flight Recorder on (JDK 25's CPU-time sampler, jdk.CPUTimeSample, which also catches
 threads in native code, plus the classic jdk.ExecutionSample). Prints, per server: req/s, user and system CPU
 microseconds per request (from /proc), the hottest methods (self time), and the inclusive share of each part of
@@ -25,31 +25,32 @@ PARTS = [
     ("  request decoder: Http1RequestDecoder.decode", "dev.jgunicorn.http.Http1RequestDecoder.decode"),
     ("  request decoder: Netty HttpRequestDecoder", "io.netty.handler.codec.http.HttpObjectDecoder.decode"),
     ("  Connection.start (new Exchange, dispatch)", "dev.jgunicorn.server.Connection.start"),
-    ("    Uris.parse (java.net.URI)", "dev.jgunicorn.server.Uris.parse"),
-    ("    Exchange.<init> (request Headers copy)", "dev.jgunicorn.server.Exchange.<init>"),
-    ("    WorkerServer.dispatch (running set)", "dev.jgunicorn.server.WorkerServer.dispatch"),
+    ("    WorkerServer.contextFor (path match)", "dev.jgunicorn.server.WorkerServer.contextFor"),
+    ("    Exchange.<init>", "dev.jgunicorn.server.Exchange.<init>"),
+    ("    WorkerServer.dispatch", "dev.jgunicorn.server.WorkerServer.dispatch"),
     ("    app handler (Hello.handle)", "dev.jgunicorn.demo.Hello.handle"),
-    ("      sendResponseHeaders (head as String)", "dev.jgunicorn.server.Exchange.sendResponseHeaders"),
+    ("      sendResponseHeaders (ResponseHead.encode)", "dev.jgunicorn.server.Exchange.sendResponseHeaders"),
     ("      ResponseBodyStream.close -> finish", "dev.jgunicorn.server.ResponseBodyStream.close"),
-    ("      channel flush in finish (socket write)", "dev.jgunicorn.server.Connection.flush"),
     ("  raw Netty handler (channelRead)", "dev.jgunicorn.bench.NettyHello$Handler.channelRead"),
     ("  raw Netty flush at read end (socket write)", "dev.jgunicorn.bench.NettyHello$Handler.channelReadComplete"),
-    ("Connection.completed (task after each response)", "dev.jgunicorn.server.Connection.completed"),
-    ("  WorkerServer.requestEnded (metrics/log hooks)", "dev.jgunicorn.server.WorkerServer.requestEnded"),
-    ("  Connection.next -> arm (keep-alive timer)", "dev.jgunicorn.server.Connection.arm"),
-    ("Connection.cancelTimer", "dev.jgunicorn.server.Connection.cancelTimer"),
+    ("Connection.lastWritten (write, flush, complete)", "dev.jgunicorn.server.Connection.lastWritten"),
+    ("  Connection.completed", "dev.jgunicorn.server.Connection.completed"),
+    ("    WorkerServer.requestEnded (metrics/log hooks)", "dev.jgunicorn.server.WorkerServer.requestEnded"),
+    ("    Connection.next -> arm (keep-alive deadline)", "dev.jgunicorn.server.Connection.arm"),
+    ("Connection.checkDeadline (the connection's one timer)", "dev.jgunicorn.server.Connection.checkDeadline"),
     ("scheduled-task queue (timers)", "io.netty.util.concurrent.AbstractScheduledEventExecutor"),
     ("epoll_wait (idle or waiting)", "io.netty.channel.epoll.Native.epollWait"),
     ("socket writes (writev/write)", "io.netty.channel.epoll.AbstractEpollChannel.doWriteBytes"),
     ("socket writes, gathering (writevAddresses)", "io.netty.channel.unix.FileDescriptor.writevAddresses"),
     ("socket reads (readAddress)", "io.netty.channel.unix.FileDescriptor.readAddress"),
     ("-- cross-cutting (anywhere in the stack) --", None),
+    ("URI parsing: Uris.parse (java.net.URI)", "dev.jgunicorn.server.Uris.parse"),
     ("request Headers: com.sun.net.httpserver.Headers.add", "com.sun.net.httpserver.Headers.add"),
     ("response Headers: Headers.set", "com.sun.net.httpserver.Headers.set"),
-    ("timers: Connection.arm + cancelTimer", ("dev.jgunicorn.server.Connection.arm", "dev.jgunicorn.server.Connection.cancelTimer")),
-    ("running set: WorkerServer.dispatch/exchangeEnded", ("dev.jgunicorn.server.WorkerServer.dispatch", "dev.jgunicorn.server.WorkerServer.exchangeEnded")),
+    ("deadlines: Connection.arm + cancelTimer + schedule", ("dev.jgunicorn.server.Connection.arm", "dev.jgunicorn.server.Connection.cancelTimer", "dev.jgunicorn.server.Connection.schedule")),
     ("buffer allocation: AbstractByteBufAllocator.directBuffer/buffer", ("io.netty.buffer.AbstractByteBufAllocator.directBuffer", "io.netty.buffer.AbstractByteBufAllocator.buffer")),
     ("task queue: SingleThreadEventExecutor.runAllTasks", ("io.netty.util.concurrent.SingleThreadEventExecutor.runAllTasks", "io.netty.util.concurrent.SingleThreadEventExecutor.runAllTasksFrom")),
+    ("virtual-thread scheduling: ForkJoinPool signalWork/deactivate", ("java.util.concurrent.ForkJoinPool.signalWork", "java.util.concurrent.ForkJoinPool.deactivate")),
     ("GC / JIT / other non-Netty threads", None),
 ]
 

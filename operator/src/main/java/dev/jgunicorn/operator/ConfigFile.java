@@ -96,7 +96,7 @@ public final class ConfigFile {
         String field = "spec.settings." + key;
         var setting = Settings.byName(key);
         if (setting.isEmpty()) {
-            problems.add(field + ": unknown setting" + suggestion(key) + "; see docs/settings.md for the names");
+            problems.add(field + ": unknown setting" + Settings.didYouMean(key) + "; see docs/settings.md for the names");
             return;
         }
         Setting<?> s = setting.get();
@@ -167,35 +167,5 @@ public final class ConfigFile {
 
     private static int orDefault(Integer v, int d) {
         return v == null ? d : v;
-    }
-
-    private static String suggestion(String name) {
-        String best = null;
-        int bestDistance = 3;
-        for (Setting<?> s : Settings.ALL) {
-            int d = distance(name, s.name());
-            if (d < bestDistance) {
-                best = s.name();
-                bestDistance = d;
-            }
-        }
-        return best == null ? "" : " (did you mean '" + best + "'?)";
-    }
-
-    private static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) prev[j] = j;
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
     }
 }

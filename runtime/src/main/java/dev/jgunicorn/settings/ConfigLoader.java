@@ -127,7 +127,7 @@ public final class ConfigLoader {
                 var setting = Settings.byName(e.getKey());
                 if (setting.isEmpty()) {
                     if (!file.referencedNames().contains(e.getKey()) && !e.getKey().startsWith("_")) {
-                        warnings.add(where + ": '" + e.getKey() + "' is not a setting and is ignored" + suggestion(e.getKey()));
+                        warnings.add(where + ": '" + e.getKey() + "' is not a setting and is ignored" + Settings.didYouMean(e.getKey()));
                     }
                     continue;
                 }
@@ -175,36 +175,6 @@ public final class ConfigLoader {
         if (Objects.equals(values.get(s), s.defaultValue(env))) return;
         String flag = s.flags().isEmpty() ? s.name() : s.flags().get(s.flags().size() - 1) + " (" + s.name() + ")";
         throw new SettingException(s.name(), flag + " from " + sources.get(s) + " cannot be used with jgunicorn: " + s.refusal());
-    }
-
-    private static String suggestion(String name) {
-        String best = null;
-        int bestDistance = 3;
-        for (Setting<?> s : Settings.ALL) {
-            int d = distance(name, s.name());
-            if (d < bestDistance) {
-                best = s.name();
-                bestDistance = d;
-            }
-        }
-        return best == null ? "" : " (did you mean '" + best + "'?)";
-    }
-
-    private static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) prev[j] = j;
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
     }
 
     private static void apply(Parsed p, Map<Setting<?>, Object> values, Map<Setting<?>, String> sources) {

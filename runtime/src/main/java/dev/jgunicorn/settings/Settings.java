@@ -892,6 +892,37 @@ public final class Settings {
         return Optional.ofNullable(BY_NAME.get(name));
     }
 
+    /** For an unknown name: {@code " (did you mean 'NAME'?)"} naming the closest setting (edit distance below 3), or "". */
+    public static String didYouMean(String name) {
+        String best = null;
+        int bestDistance = 3;
+        for (Setting<?> s : ALL) {
+            int d = editDistance(name, s.name());
+            if (d < bestDistance) {
+                best = s.name();
+                bestDistance = d;
+            }
+        }
+        return best == null ? "" : " (did you mean '" + best + "'?)";
+    }
+
+    private static int editDistance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) prev[j] = j;
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+
     /** The setting a command-line flag belongs to, e.g. {@code -w} or {@code --log-file}; exact spelling only. */
     public static Optional<Setting<?>> byFlag(String flag) {
         return Optional.ofNullable(BY_FLAG.get(flag));

@@ -7,13 +7,14 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashSet;
-import java.util.Map;
-import java.util.List;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -78,6 +79,25 @@ class CommandLineTest {
                 for (CompletableFuture<HttpResponse<String>> c : calls) carriers.add(c.get(30, TimeUnit.SECONDS).body().split(" ")[0]);
                 assertEquals(threads, carriers.size(), "carrier threads that ran the handlers: " + carriers);
             }
+        }
+    }
+
+    @Test
+    void clientGoneBeforeItsResponseIsNotAnError(@TempDir Path dir) throws Exception {
+        // Gunicorn logs a client that left before its response at debug level ("Ignoring EPIPE"), not as an error.
+        int port = Jgunicorn.freePort();
+        try (Jgunicorn j = new Jgunicorn(dir, Map.of(), "-k", "sync", "-b", "127.0.0.1:" + port, "dev.jgunicorn.demo.Slow")) {
+            Jgunicorn.getWhenUp(client, URI.create("http://127.0.0.1:" + port + "/?ms=0"), Duration.ofSeconds(30), j);
+            try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+                s.getOutputStream().write("GET /?ms=300 HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                Thread.sleep(100); // the handler is asleep; the client gives up
+            }
+            Thread.sleep(600);
+            HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/?ms=0")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals("slept 0 ms\n", r.body());
+            assertFalse(j.err().contains("Error handling request"), j.err());
+            assertFalse(j.err().contains("ERROR"), j.err());
         }
     }
 
