@@ -271,16 +271,20 @@ public final class WorkerServer {
      * paused by worker_connections (a paused queue may still hold clients), or until the grace period ends.
      */
     private void drainAcceptQueue(long deadline) {
-        lastAccept = System.nanoTime();
         long quiet = TimeUnit.MILLISECONDS.toNanos(200);
+        long quietSince = System.nanoTime();
         while (System.nanoTime() < deadline) {
+            long now = System.nanoTime();
             boolean paused = capsConnections() && open.get() >= options.workerConnections();
-            if (!paused && System.nanoTime() - lastAccept > quiet) return;
+            // the quiet period counts from the last accept, and from the moment a paused listener resumes: its
+            // queued clients are accepted only after that
+            if (paused || lastAccept - quietSince > 0) quietSince = paused ? now : lastAccept;
+            if (!paused && now - quietSince > quiet) return;
             pause();
         }
     }
 
-    private volatile long lastAccept;
+    private volatile long lastAccept = System.nanoTime();
 
     private static void pause() {
         try {
