@@ -189,11 +189,9 @@ public final class WorkerServer {
                 .handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        if (capsConnections()) {
-                            // one accept per read, so the cap pauses accepting exactly at worker_connections
-                            ch.config().setMaxMessagesPerRead(1);
-                            ch.pipeline().addLast(new ConnectionLimit());
-                        }
+                        // one accept per read, so the cap pauses accepting exactly at worker_connections
+                        if (capsConnections()) ch.config().setMaxMessagesPerRead(1);
+                        ch.pipeline().addLast(new AcceptCounter());
                     }
                 })
                 .childHandler(new ChannelInitializer<>() {
@@ -256,7 +254,10 @@ public final class WorkerServer {
         for (Connection c : connections) c.drain();
         if (drainQueue) drainAcceptQueue(deadline);
         for (Channel l : listeners) l.close().syncUninterruptibly();
-        while (!connections.isEmpty() && System.nanoTime() < deadline) pause();
+        // Every connection accepted before the listeners closed is counted by now, even one whose registration
+        // with its event loop is still queued (it is not in `connections` yet, and shutting the loops down would
+        // reset it): wait for all of them.
+        while (open.get() > 0 && System.nanoTime() < deadline) pause();
         if (!connections.isEmpty()) {
             log.warn("graceful timeout: closing {} connection(s) with requests still running", connections.size());
             for (Connection c : connections) c.forceClose();
@@ -415,16 +416,19 @@ public final class WorkerServer {
     }
 
     /**
-     * Gunicorn's worker_connections for gthread and virtual: at the cap the listeners stop accepting, so further
-     * clients wait in the kernel's backlog instead of being accepted and starved. Runs on the accept loop.
+     * Counts connections from the moment they are accepted until they close, on the listener's loop, so a graceful
+     * stop knows of every accepted connection. For gthread and virtual it also applies Gunicorn's worker_connections:
+     * at the cap the listeners stop accepting, so further clients wait in the kernel's backlog instead of being
+     * accepted and starved.
      */
-    private final class ConnectionLimit extends ChannelInboundHandlerAdapter {
+    private final class AcceptCounter extends ChannelInboundHandlerAdapter {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             Channel child = (Channel) msg;
-            if (open.incrementAndGet() >= options.workerConnections()) pauseAccepting(true);
+            boolean caps = capsConnections();
+            if (open.incrementAndGet() >= options.workerConnections() && caps) pauseAccepting(true);
             child.closeFuture().addListener(f -> {
-                if (open.decrementAndGet() < options.workerConnections()) pauseAccepting(false);
+                if (open.decrementAndGet() < options.workerConnections() && caps) pauseAccepting(false);
             });
             ctx.fireChannelRead(msg);
         }
