@@ -279,7 +279,8 @@ public final class WorkerServer {
             boolean paused = capsConnections() && open.get() >= options.workerConnections();
             // the quiet period counts from the last accept, and from the moment a paused listener resumes: its
             // queued clients are accepted only after that
-            if (paused || lastAccept - quietSince > 0) quietSince = paused ? now : lastAccept;
+            if (paused) quietSince = now;
+            else if (lastAccept - quietSince > 0) quietSince = lastAccept;
             if (!paused && now - quietSince > quiet) return;
             pause();
         }
