@@ -9,8 +9,10 @@ ARG JRE_IMAGE=eclipse-temurin:21-jre
 FROM ${MAVEN_IMAGE} AS build
 WORKDIR /src
 COPY pom.xml ./
+COPY settings/pom.xml settings/
 COPY runtime/pom.xml runtime/
 COPY operator/pom.xml operator/
+COPY settings/src settings/src
 COPY runtime/src runtime/src
 COPY operator/src operator/src
 RUN --mount=type=cache,target=/root/.m2 mvn -B -ntp -DskipTests package

@@ -2,6 +2,7 @@ package dev.jgunicorn.server;
 
 import com.sun.net.httpserver.HttpHandler;
 import dev.jgunicorn.demo.Hello;
+import dev.jgunicorn.settings.Settings;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -70,6 +71,14 @@ class WorkerModelTest {
             for (var f : all) assertEquals(200, f.get(20, TimeUnit.SECONDS).statusCode());
         }
         return probe.peak.get();
+    }
+
+    @Test
+    void everyWorkerClassTheSettingAcceptsNamesAModelAndGeventIsVirtual() {
+        for (WorkerModel m : WorkerModel.values()) {
+            assertEquals(m, WorkerModel.of(Settings.WORKER_CLASS.parse(m.name().toLowerCase(java.util.Locale.ROOT))));
+        }
+        assertEquals(WorkerModel.VIRTUAL, WorkerModel.of(Settings.WORKER_CLASS.fromConfig("gevent")));
     }
 
     @Test

@@ -319,7 +319,6 @@ class SettingsTableTest {
             assertEquals(k, Settings.WORKER_CLASS.parse(k));
         }
         assertEquals("gevent", Settings.WORKER_CLASS.parse("gevent"));
-        assertEquals(dev.jgunicorn.server.WorkerModel.VIRTUAL, dev.jgunicorn.server.WorkerModel.of(Settings.WORKER_CLASS.fromConfig("gevent")));
         for (String other : List.of("gevent_wsgi", "gevent_pywsgi", "tornado", "asgi", "eventlet",
                 "gunicorn.workers.ggevent.GeventWorker", "egg:gunicorn#gevent")) {
             SettingException e = assertThrows(SettingException.class, () -> Settings.WORKER_CLASS.parse(other), other);
