@@ -1,5 +1,6 @@
 package dev.jgunicorn.settings;
 
+import dev.jgunicorn.settings.python.Py;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;

@@ -1,5 +1,6 @@
 package dev.jgunicorn.settings;
 
+import dev.jgunicorn.settings.python.Py;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package dev.jgunicorn.settings;
 
+import dev.jgunicorn.settings.python.Py;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
