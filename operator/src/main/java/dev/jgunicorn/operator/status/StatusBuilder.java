@@ -1,7 +1,9 @@
-package dev.jgunicorn.operator;
+package dev.jgunicorn.operator.status;
 
 import dev.jgunicorn.operator.api.v1alpha1.GunicornServer;
 import dev.jgunicorn.operator.api.v1alpha1.GunicornServerStatus;
+import dev.jgunicorn.operator.desired.DesiredState;
+import dev.jgunicorn.operator.desired.Labels;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -135,7 +137,7 @@ public final class StatusBuilder {
                 .withObservedGeneration(generation).withLastTransitionTime(since).build();
     }
 
-    static String rfc3339(Instant t) {
+    public static String rfc3339(Instant t) {
         return t.truncatedTo(ChronoUnit.SECONDS).toString();
     }
 

@@ -1,12 +1,20 @@
-package dev.jgunicorn.operator;
+package dev.jgunicorn.operator.reconciler;
 
-import dev.jgunicorn.operator.Dependents.ConfigMapDependent;
-import dev.jgunicorn.operator.Dependents.DeploymentDependent;
-import dev.jgunicorn.operator.Dependents.PodDisruptionBudgetDependent;
-import dev.jgunicorn.operator.Dependents.PodDisruptionBudgetWanted;
-import dev.jgunicorn.operator.Dependents.ServiceDependent;
+import dev.jgunicorn.operator.OperatorConfig;
 import dev.jgunicorn.operator.api.v1alpha1.GunicornServer;
 import dev.jgunicorn.operator.api.v1alpha1.GunicornServerStatus;
+import dev.jgunicorn.operator.dependent.ConfigMapDependent;
+import dev.jgunicorn.operator.dependent.DeploymentDependent;
+import dev.jgunicorn.operator.dependent.PodDisruptionBudgetDependent;
+import dev.jgunicorn.operator.dependent.PodDisruptionBudgetWanted;
+import dev.jgunicorn.operator.dependent.ServiceDependent;
+import dev.jgunicorn.operator.dependent.WorkflowContext;
+import dev.jgunicorn.operator.desired.DesiredState;
+import dev.jgunicorn.operator.desired.InvalidSpecException;
+import dev.jgunicorn.operator.desired.Labels;
+import dev.jgunicorn.operator.events.Changes;
+import dev.jgunicorn.operator.events.EventRecorder;
+import dev.jgunicorn.operator.status.StatusBuilder;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -96,7 +104,7 @@ public class GunicornServerReconciler implements Reconciler<GunicornServer> {
             lastRestart = marks;
             boolean hadPodMonitor = before != null && "true".equals(annotations(before).get(Labels.POD_MONITOR));
 
-            context.managedWorkflowAndDependentResourceContext().put(DesiredState.class, desired);
+            WorkflowContext.put(context, desired);
             context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow()
                     .throwAggregateExceptionIfErrorsPresent();
             // Events only once the objects are applied, so a failed attempt (retried) reports nothing twice.

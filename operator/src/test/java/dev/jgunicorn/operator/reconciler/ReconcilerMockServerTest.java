@@ -1,9 +1,13 @@
-package dev.jgunicorn.operator;
+package dev.jgunicorn.operator.reconciler;
 
+import dev.jgunicorn.operator.GunicornOperator;
+import dev.jgunicorn.operator.OperatorConfig;
+import dev.jgunicorn.operator.Servers;
 import dev.jgunicorn.operator.api.v1alpha1.GunicornServer;
 import dev.jgunicorn.operator.api.v1alpha1.GunicornServerStatus;
-import io.fabric8.kubernetes.api.model.ConfigMap;
+import dev.jgunicorn.operator.desired.Labels;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;

@@ -1,7 +1,8 @@
-package dev.jgunicorn.operator;
+package dev.jgunicorn.operator.api.v1alpha1;
 
-import dev.jgunicorn.operator.SpecSettings.Field;
-import dev.jgunicorn.operator.api.v1alpha1.GunicornServer;
+import dev.jgunicorn.operator.Servers;
+import dev.jgunicorn.operator.desired.SpecSettings.Field;
+import dev.jgunicorn.operator.desired.SpecSettings;
 import dev.jgunicorn.settings.Setting;
 import dev.jgunicorn.settings.Settings;
 import dev.jgunicorn.settings.ValueType;
