@@ -10,8 +10,6 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
@@ -41,7 +39,7 @@ import java.util.Optional;
  */
 public record DesiredState(ConfigFile config, String image, ConfigMap configMap, Deployment deployment,
                            Service service, Optional<PodDisruptionBudget> podDisruptionBudget,
-                           Optional<GenericKubernetesResource> podMonitor) {
+                           Optional<PodMonitor> podMonitor) {
 
     public static final String CONTAINER = "jgunicorn";
     public static final String LAUNCHER = "/opt/jgunicorn/bin/jgunicorn";
@@ -49,7 +47,6 @@ public record DesiredState(ConfigFile config, String image, ConfigMap configMap,
     public static final String ADMIN_PORT_NAME = "admin";
     /** Seconds on top of preStop delay + graceful_timeout before the kubelet sends KILL. */
     public static final int TERMINATION_MARGIN_SECONDS = 5;
-    public static final String POD_MONITOR_API_VERSION = "monitoring.coreos.com/v1";
 
     public static String configMapName(String server) {
         return server + "-config";
@@ -295,15 +292,13 @@ public record DesiredState(ConfigFile config, String image, ConfigMap configMap,
                 .build();
     }
 
-    private static GenericKubernetesResource podMonitor(String name, GunicornServer server, OwnerReference owner) {
-        return new GenericKubernetesResourceBuilder()
-                .withApiVersion(POD_MONITOR_API_VERSION)
-                .withKind("PodMonitor")
-                .withMetadata(meta(server, name, "metrics", owner))
-                .addToAdditionalProperties("spec", Map.of(
-                        "selector", Map.of("matchLabels", Labels.selector(name)),
-                        "podMetricsEndpoints", List.of(Map.of("port", ADMIN_PORT_NAME, "path", "/metrics"))))
-                .build();
+    private static PodMonitor podMonitor(String name, GunicornServer server, OwnerReference owner) {
+        PodMonitor monitor = new PodMonitor();
+        monitor.setMetadata(meta(server, name, "metrics", owner));
+        monitor.setAdditionalProperty("spec", Map.of(
+                "selector", Map.of("matchLabels", Labels.selector(name)),
+                "podMetricsEndpoints", List.of(Map.of("port", ADMIN_PORT_NAME, "path", "/metrics"))));
+        return monitor;
     }
 
     private static MetricsSpec metrics(GunicornServerSpec spec) {

@@ -6,6 +6,7 @@ import dev.jgunicorn.operator.Servers;
 import dev.jgunicorn.operator.api.v1alpha1.GunicornServer;
 import dev.jgunicorn.operator.api.v1alpha1.GunicornServerStatus;
 import dev.jgunicorn.operator.desired.Labels;
+import dev.jgunicorn.operator.desired.PodMonitor;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Event;
@@ -301,7 +302,7 @@ class ReconcilerMockServerTest {
         metrics.setPodMonitor(true);
         s.getSpec().setMetrics(metrics);
         client.resource(s).create();
-        var monitors = client.genericKubernetesResources(GunicornServerReconciler.POD_MONITOR).inNamespace(NS);
+        var monitors = client.resources(PodMonitor.class).inNamespace(NS);
         var monitor = await("the PodMonitor", () -> monitors.withName("mon").get());
         assertEquals("admin", ((List<Map<String, Object>>) ((Map<String, Object>) monitor.getAdditionalProperties().get("spec"))
                 .get("podMetricsEndpoints")).get(0).get("port"));
