@@ -18,7 +18,6 @@ import dev.jgunicorn.operator.desired.Labels;
 import dev.jgunicorn.operator.events.Changes;
 import dev.jgunicorn.operator.events.EventRecorder;
 import dev.jgunicorn.operator.status.StatusBuilder;
-import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
@@ -36,7 +35,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -134,14 +132,7 @@ public class GunicornServerReconciler implements Reconciler<GunicornServer> {
     public ErrorStatusUpdateControl<GunicornServer> updateErrorStatus(GunicornServer server, Context<GunicornServer> context,
                                                                       Exception e) {
         LOG.warn("reconciling {}/{} failed: {}", server.getMetadata().getNamespace(), server.getMetadata().getName(), e.toString());
-        GunicornServerStatus status = server.getStatus() == null ? new GunicornServerStatus() : server.getStatus();
-        List<io.fabric8.kubernetes.api.model.Condition> conditions = new ArrayList<>(status.getConditions() == null ? List.of() : status.getConditions());
-        conditions.removeIf(c -> GunicornServerStatus.DEGRADED.equals(c.getType()));
-        conditions.add(new ConditionBuilder().withType(GunicornServerStatus.DEGRADED).withStatus("True")
-                .withReason("ReconcileError").withMessage(String.valueOf(e.getMessage()))
-                .withObservedGeneration(server.getMetadata().getGeneration())
-                .withLastTransitionTime(StatusBuilder.rfc3339(clock.instant())).build());
-        status.setConditions(conditions);
+        GunicornServerStatus status = StatusBuilder.failed(server, String.valueOf(e.getMessage()), clock.instant());
         return ErrorStatusUpdateControl.patchStatus(statusOnly(server, status)); // retried with JOSDK's backoff
     }
 
