@@ -6,6 +6,8 @@ import dev.jgunicorn.operator.api.v1alpha1.GunicornServer;
 import dev.jgunicorn.operator.api.v1alpha1.GunicornServerSpec;
 import dev.jgunicorn.operator.api.v1alpha1.MetricsSpec;
 import dev.jgunicorn.operator.api.v1alpha1.ServiceSpec;
+import dev.jgunicorn.settings.Setting;
+import dev.jgunicorn.settings.Settings;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Container;
@@ -101,7 +103,12 @@ public record DesiredState(ConfigFile config, String image, ConfigMap configMap,
     }
 
     static int gracefulTimeout(GunicornServerSpec spec) {
-        return spec.getGracefulTimeout() == null ? 30 : spec.getGracefulTimeout();
+        return orSettingDefault(spec.getGracefulTimeout(), Settings.GRACEFUL_TIMEOUT);
+    }
+
+    /** An unset settings-backed field means the setting's default, as the worker reading the file would take it. */
+    private static int orSettingDefault(Integer value, Setting<Integer> setting) {
+        return value == null ? setting.defaultValue(Map.of()) : value;
     }
 
     static int preStopDelay(GunicornServerSpec spec) {
@@ -231,7 +238,7 @@ public record DesiredState(ConfigFile config, String image, ConfigMap configMap,
      * whose /healthz fails for about that long (3 failures, one every timeout/3 s). timeout 0 disables both.
      */
     private static Probe liveness(GunicornServerSpec spec) {
-        int timeout = spec.getTimeout() == null ? 30 : spec.getTimeout();
+        int timeout = orSettingDefault(spec.getTimeout(), Settings.TIMEOUT);
         if (timeout == 0) return null;
         int period = Math.max(1, (timeout + 2) / 3);
         return probe("/healthz", period, Math.min(period, 5), 3);
