@@ -257,8 +257,7 @@ public final class KubectlGunicorn implements Callable<Integer> {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = KubectlGunicorn.class.getPackage().getImplementationVersion();
-            return new String[]{"kubectl-gunicorn " + (v == null ? "dev" : v)};
+            return new String[]{"kubectl-gunicorn " + dev.jgunicorn.settings.Version.get()};
         }
     }
 }
