@@ -1,5 +1,7 @@
 package dev.jgunicorn.operator;
 
+import dev.jgunicorn.operator.events.EventRecorder;
+import dev.jgunicorn.operator.reconciler.GunicornServerReconciler;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;

@@ -70,11 +70,6 @@ public record OperatorConfig(Set<String> namespaces, String defaultImage, boolea
                 reconcileThreads, shutdownTimeout);
     }
 
-    public OperatorConfig withLeaderElection(String lease, String namespace) {
-        return new OperatorConfig(namespaces, defaultImage, serverSideApply, lease, namespace, httpPort,
-                reconcileThreads, shutdownTimeout);
-    }
-
     private static String blankToNull(String s) {
         return s == null || s.isBlank() ? null : s.strip();
     }

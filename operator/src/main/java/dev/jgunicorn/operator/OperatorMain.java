@@ -1,5 +1,6 @@
 package dev.jgunicorn.operator;
 
+import dev.jgunicorn.operator.endpoints.OperatorEndpoints;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -21,8 +22,6 @@ public final class OperatorMain {
     }
 
     public static void main(String[] args) throws Exception {
-        // The runtime's settings model comes with jgunicorn's HttpServerProvider; these endpoints use the JDK's.
-        System.setProperty("com.sun.net.httpserver.HttpServerProvider", "sun.net.httpserver.DefaultHttpServerProvider");
         // Chosen before the first logger exists: JSON lines by default, plain text on request.
         if ("text".equals(System.getenv("JGUNICORN_LOG_FORMAT")) && System.getProperty("logback.configurationFile") == null) {
             System.setProperty("logback.configurationFile", "logback-text.xml");
@@ -41,7 +40,7 @@ public final class OperatorMain {
         new JvmThreadMetrics().bindTo(registry);
         // Endpoints first: a port already taken fails the start before anything reconciles.
         AtomicReference<GunicornOperator> running = new AtomicReference<>();
-        HttpEndpoints http = config.httpPort() < 0 ? null : new HttpEndpoints(config.httpPort(),
+        OperatorEndpoints http = config.httpPort() < 0 ? null : new OperatorEndpoints(config.httpPort(),
                 () -> running.get() == null || running.get().healthy(),
                 () -> running.get() != null && running.get().ready(), registry);
         if (http != null) log.info("serving /healthz, /readyz and /metrics on port {}", http.port());

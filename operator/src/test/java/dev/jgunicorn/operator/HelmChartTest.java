@@ -87,7 +87,8 @@ class HelmChartTest {
                 "apps/deployments", "policy/poddisruptionbudgets", "events", "monitoring.coreos.com/podmonitors"), g.keySet());
         assertEquals(Set.of("get", "list", "watch", "patch", "update"), g.get("jgunicorn.dev/gunicornservers"));
         assertEquals(Set.of("get", "patch", "update"), g.get("jgunicorn.dev/gunicornservers/status"));
-        for (String owned : List.of("configmaps", "services", "apps/deployments", "policy/poddisruptionbudgets")) {
+        for (String owned : List.of("configmaps", "services", "apps/deployments", "policy/poddisruptionbudgets",
+                "monitoring.coreos.com/podmonitors")) {
             assertEquals(OWNED_VERBS, g.get(owned), owned);
         }
         assertEquals(Set.of("create", "patch"), g.get("events"));

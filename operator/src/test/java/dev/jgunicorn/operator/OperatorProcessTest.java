@@ -1,5 +1,6 @@
 package dev.jgunicorn.operator;
 
+import dev.jgunicorn.operator.endpoints.OperatorEndpoints;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
@@ -31,7 +32,7 @@ class OperatorProcessTest {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         OperatorConfig config = OperatorConfig.defaults().withServerSideApply(false).withNamespaces(Set.of("metrics"));
         try (GunicornOperator operator = GunicornOperator.start(client, config, registry);
-             HttpEndpoints http = new HttpEndpoints(0, operator::healthy, operator::ready, registry)) {
+             OperatorEndpoints http = new OperatorEndpoints(0, operator::healthy, operator::ready, registry)) {
             var demo = Servers.demo("m");
             demo.getMetadata().setNamespace("metrics");
             demo.getMetadata().setUid(null);

@@ -10,11 +10,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** Test fixtures: GunicornServers as a user would write them, and the repository's paths. */
-final class Servers {
+public final class Servers {
     private Servers() {
     }
 
-    static GunicornServer demo(String name) {
+    public static GunicornServer demo(String name) {
         GunicornServer s = new GunicornServer();
         s.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace("shop").withUid("uid-" + name)
                 .withGeneration(1L).build());
@@ -24,17 +24,17 @@ final class Servers {
         return s;
     }
 
-    static Map<String, AnyType> settings(Object... keysAndValues) {
+    public static Map<String, AnyType> settings(Object... keysAndValues) {
         Map<String, AnyType> m = new LinkedHashMap<>();
         for (int i = 0; i < keysAndValues.length; i += 2) m.put((String) keysAndValues[i], new AnyType(keysAndValues[i + 1]));
         return m;
     }
 
-    static Path repo() {
+    public static Path repo() {
         return Path.of(System.getProperty("jgunicorn.repo", "..")).toAbsolutePath().normalize();
     }
 
-    static Path generatedCrd() {
+    public static Path generatedCrd() {
         return repo().resolve("operator/target/classes/META-INF/fabric8/gunicornservers.jgunicorn.dev-v1.yml");
     }
 }

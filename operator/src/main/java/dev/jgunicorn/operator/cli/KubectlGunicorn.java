@@ -1,6 +1,7 @@
 package dev.jgunicorn.operator.cli;
 
 import dev.jgunicorn.operator.api.v1alpha1.GunicornServer;
+import dev.jgunicorn.operator.api.v1alpha1.GunicornServerSpec;
 import dev.jgunicorn.operator.api.v1alpha1.GunicornServerStatus;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -118,7 +119,7 @@ public final class KubectlGunicorn implements Callable<Integer> {
                         int[] change = new int[2];
                         for (int attempt = 0; ; attempt++) {
                             GunicornServer s = one.get();
-                            int was = s.getSpec().getWorkers() == null ? 1 : s.getSpec().getWorkers();
+                            int was = s.getSpec().getWorkers() == null ? GunicornServerSpec.DEFAULT_WORKERS : s.getSpec().getWorkers();
                             int next = switch (signal) {
                                 case TTIN -> was + 1;
                                 case TTOU -> was - 1;
@@ -185,7 +186,7 @@ public final class KubectlGunicorn implements Callable<Integer> {
                 GunicornServerStatus st = s.getStatus() == null ? new GunicornServerStatus() : s.getStatus();
                 List<List<String>> head = new ArrayList<>();
                 head.add(List.of("NAME", "APP", "WORKERS", "RUNNING", "READY", "UPDATED", "IMAGE"));
-                head.add(List.of(name, s.getSpec().getApp(), str(s.getSpec().getWorkers(), "1"), str(st.getWorkers(), "0"),
+                head.add(List.of(name, s.getSpec().getApp(), str(s.getSpec().getWorkers(), String.valueOf(GunicornServerSpec.DEFAULT_WORKERS)), str(st.getWorkers(), "0"),
                         str(st.getReadyWorkers(), "0"), str(st.getUpdatedWorkers(), "0"), str(st.getImage(), "-")));
                 table(out, head);
                 out.println();
@@ -256,8 +257,7 @@ public final class KubectlGunicorn implements Callable<Integer> {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = KubectlGunicorn.class.getPackage().getImplementationVersion();
-            return new String[]{"kubectl-gunicorn " + (v == null ? "dev" : v)};
+            return new String[]{"kubectl-gunicorn " + dev.jgunicorn.settings.Version.get()};
         }
     }
 }

@@ -29,9 +29,10 @@ import java.util.Map;
 @ValidationRule(value = "self.port != self.adminPort",
         message = "spec.port and spec.adminPort must differ: the admin listener never shares the app's port")
 public class GunicornServerSpec {
-    // Defaults of the settings-backed fields: the settings model's defaults (checked by SettingsAlignmentTest).
+    // The settings model's defaults of workers and of bind's port (checked by SettingsAlignmentTest).
     public static final int DEFAULT_WORKERS = 1;
     public static final int DEFAULT_PORT = 8000;
+    // The operator's own choices: admin_bind has no default (off), and the probes need the admin listener.
     public static final int DEFAULT_ADMIN_PORT = 9000;
     public static final int DEFAULT_PRE_STOP_DELAY = 5;
 

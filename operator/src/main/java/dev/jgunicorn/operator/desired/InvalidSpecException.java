@@ -1,4 +1,4 @@
-package dev.jgunicorn.operator;
+package dev.jgunicorn.operator.desired;
 
 import java.util.List;
 

@@ -1,5 +1,6 @@
-package dev.jgunicorn.operator;
+package dev.jgunicorn.operator.desired;
 
+import dev.jgunicorn.operator.Servers;
 import dev.jgunicorn.operator.api.v1alpha1.GunicornServer;
 import dev.jgunicorn.operator.api.v1alpha1.WorkerClass;
 import dev.jgunicorn.settings.Config;

@@ -1,4 +1,4 @@
-package dev.jgunicorn.operator;
+package dev.jgunicorn.operator.desired;
 
 import dev.jgunicorn.operator.api.v1alpha1.GunicornServerSpec;
 import dev.jgunicorn.settings.ConfigFileException;
@@ -20,8 +20,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The gunicorn.conf.py of a GunicornServer: spec fields and the settings map, checked against the runtime's
- * settings model and written as Python assignments that the runtime's own reader ({@link PyConfigFile}) parses.
+ * The gunicorn.conf.py of a GunicornServer: spec fields and the settings map, checked against the settings
+ * model and written as Python assignments that the worker's own reader ({@link PyConfigFile}) parses.
  * Workers are not in the file (they are the Deployment's replicas), so scaling never rolls pods.
  */
 public final class ConfigFile {

@@ -1,6 +1,8 @@
-package dev.jgunicorn.operator;
+package dev.jgunicorn.operator.events;
 
 import dev.jgunicorn.operator.api.v1alpha1.GunicornServer;
+import dev.jgunicorn.operator.desired.Labels;
+import dev.jgunicorn.operator.status.StatusBuilder;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;

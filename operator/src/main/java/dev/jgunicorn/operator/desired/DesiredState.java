@@ -1,16 +1,17 @@
-package dev.jgunicorn.operator;
+package dev.jgunicorn.operator.desired;
 
+import dev.jgunicorn.operator.OperatorConfig;
 import dev.jgunicorn.operator.api.v1alpha1.DisruptionBudgetSpec;
 import dev.jgunicorn.operator.api.v1alpha1.GunicornServer;
 import dev.jgunicorn.operator.api.v1alpha1.GunicornServerSpec;
 import dev.jgunicorn.operator.api.v1alpha1.MetricsSpec;
 import dev.jgunicorn.operator.api.v1alpha1.ServiceSpec;
+import dev.jgunicorn.settings.Setting;
+import dev.jgunicorn.settings.Settings;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
@@ -40,7 +41,7 @@ import java.util.Optional;
  */
 public record DesiredState(ConfigFile config, String image, ConfigMap configMap, Deployment deployment,
                            Service service, Optional<PodDisruptionBudget> podDisruptionBudget,
-                           Optional<GenericKubernetesResource> podMonitor) {
+                           Optional<PodMonitor> podMonitor) {
 
     public static final String CONTAINER = "jgunicorn";
     public static final String LAUNCHER = "/opt/jgunicorn/bin/jgunicorn";
@@ -48,7 +49,6 @@ public record DesiredState(ConfigFile config, String image, ConfigMap configMap,
     public static final String ADMIN_PORT_NAME = "admin";
     /** Seconds on top of preStop delay + graceful_timeout before the kubelet sends KILL. */
     public static final int TERMINATION_MARGIN_SECONDS = 5;
-    public static final String POD_MONITOR_API_VERSION = "monitoring.coreos.com/v1";
 
     public static String configMapName(String server) {
         return server + "-config";
@@ -103,7 +103,12 @@ public record DesiredState(ConfigFile config, String image, ConfigMap configMap,
     }
 
     static int gracefulTimeout(GunicornServerSpec spec) {
-        return spec.getGracefulTimeout() == null ? 30 : spec.getGracefulTimeout();
+        return orSettingDefault(spec.getGracefulTimeout(), Settings.GRACEFUL_TIMEOUT);
+    }
+
+    /** An unset settings-backed field means the setting's default, as the worker reading the file would take it. */
+    private static int orSettingDefault(Integer value, Setting<Integer> setting) {
+        return value == null ? setting.defaultValue(Map.of()) : value;
     }
 
     static int preStopDelay(GunicornServerSpec spec) {
@@ -233,7 +238,7 @@ public record DesiredState(ConfigFile config, String image, ConfigMap configMap,
      * whose /healthz fails for about that long (3 failures, one every timeout/3 s). timeout 0 disables both.
      */
     private static Probe liveness(GunicornServerSpec spec) {
-        int timeout = spec.getTimeout() == null ? 30 : spec.getTimeout();
+        int timeout = orSettingDefault(spec.getTimeout(), Settings.TIMEOUT);
         if (timeout == 0) return null;
         int period = Math.max(1, (timeout + 2) / 3);
         return probe("/healthz", period, Math.min(period, 5), 3);
@@ -294,15 +299,13 @@ public record DesiredState(ConfigFile config, String image, ConfigMap configMap,
                 .build();
     }
 
-    private static GenericKubernetesResource podMonitor(String name, GunicornServer server, OwnerReference owner) {
-        return new GenericKubernetesResourceBuilder()
-                .withApiVersion(POD_MONITOR_API_VERSION)
-                .withKind("PodMonitor")
-                .withMetadata(meta(server, name, "metrics", owner))
-                .addToAdditionalProperties("spec", Map.of(
-                        "selector", Map.of("matchLabels", Labels.selector(name)),
-                        "podMetricsEndpoints", List.of(Map.of("port", ADMIN_PORT_NAME, "path", "/metrics"))))
-                .build();
+    private static PodMonitor podMonitor(String name, GunicornServer server, OwnerReference owner) {
+        PodMonitor monitor = new PodMonitor();
+        monitor.setMetadata(meta(server, name, "metrics", owner));
+        monitor.setAdditionalProperty("spec", Map.of(
+                "selector", Map.of("matchLabels", Labels.selector(name)),
+                "podMetricsEndpoints", List.of(Map.of("port", ADMIN_PORT_NAME, "path", "/metrics"))));
+        return monitor;
     }
 
     private static MetricsSpec metrics(GunicornServerSpec spec) {

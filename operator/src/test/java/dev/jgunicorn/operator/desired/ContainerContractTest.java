@@ -1,5 +1,7 @@
-package dev.jgunicorn.operator;
+package dev.jgunicorn.operator.desired;
 
+import dev.jgunicorn.operator.OperatorConfig;
+import dev.jgunicorn.operator.Servers;
 import dev.jgunicorn.operator.api.v1alpha1.GunicornServer;
 import io.fabric8.kubernetes.api.model.Container;
 import org.junit.jupiter.api.Test;

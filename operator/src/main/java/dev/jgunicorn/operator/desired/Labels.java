@@ -1,4 +1,4 @@
-package dev.jgunicorn.operator;
+package dev.jgunicorn.operator.desired;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -24,8 +24,6 @@ public final class Labels {
      *  object so the status never loses it to a stale cached copy of the GunicornServer. */
     public static final String LAST_RESTART_TIME = "jgunicorn.dev/last-restart-time";
     public static final String LAST_RESTART_REASON = "jgunicorn.dev/last-restart-reason";
-    /** On the Deployment: the operator created a PodMonitor for this server. */
-    public static final String POD_MONITOR = "jgunicorn.dev/pod-monitor";
 
     /** The labels that select one GunicornServer's worker pods. */
     public static Map<String, String> selector(String server) {

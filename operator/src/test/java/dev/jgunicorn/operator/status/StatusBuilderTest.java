@@ -1,7 +1,10 @@
-package dev.jgunicorn.operator;
+package dev.jgunicorn.operator.status;
 
+import dev.jgunicorn.operator.OperatorConfig;
+import dev.jgunicorn.operator.Servers;
 import dev.jgunicorn.operator.api.v1alpha1.GunicornServer;
 import dev.jgunicorn.operator.api.v1alpha1.GunicornServerStatus;
+import dev.jgunicorn.operator.desired.DesiredState;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;

@@ -1,4 +1,4 @@
-package dev.jgunicorn.operator;
+package dev.jgunicorn.operator.desired;
 
 import dev.jgunicorn.operator.api.v1alpha1.GunicornServerSpec;
 import dev.jgunicorn.settings.Setting;

@@ -1,6 +1,10 @@
-package dev.jgunicorn.operator;
+package dev.jgunicorn.operator.events;
 
+import dev.jgunicorn.operator.OperatorConfig;
+import dev.jgunicorn.operator.Servers;
 import dev.jgunicorn.operator.api.v1alpha1.GunicornServer;
+import dev.jgunicorn.operator.desired.DesiredState;
+import dev.jgunicorn.operator.desired.InvalidSpecException;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import org.junit.jupiter.api.Test;
 

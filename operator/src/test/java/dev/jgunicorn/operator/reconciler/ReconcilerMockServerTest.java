@@ -1,9 +1,14 @@
-package dev.jgunicorn.operator;
+package dev.jgunicorn.operator.reconciler;
 
+import dev.jgunicorn.operator.GunicornOperator;
+import dev.jgunicorn.operator.OperatorConfig;
+import dev.jgunicorn.operator.Servers;
 import dev.jgunicorn.operator.api.v1alpha1.GunicornServer;
 import dev.jgunicorn.operator.api.v1alpha1.GunicornServerStatus;
-import io.fabric8.kubernetes.api.model.ConfigMap;
+import dev.jgunicorn.operator.desired.Labels;
+import dev.jgunicorn.operator.desired.PodMonitor;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
@@ -297,7 +302,7 @@ class ReconcilerMockServerTest {
         metrics.setPodMonitor(true);
         s.getSpec().setMetrics(metrics);
         client.resource(s).create();
-        var monitors = client.genericKubernetesResources(GunicornServerReconciler.POD_MONITOR).inNamespace(NS);
+        var monitors = client.resources(PodMonitor.class).inNamespace(NS);
         var monitor = await("the PodMonitor", () -> monitors.withName("mon").get());
         assertEquals("admin", ((List<Map<String, Object>>) ((Map<String, Object>) monitor.getAdditionalProperties().get("spec"))
                 .get("podMetricsEndpoints")).get(0).get("port"));

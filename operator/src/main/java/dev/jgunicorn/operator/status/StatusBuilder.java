@@ -1,7 +1,9 @@
-package dev.jgunicorn.operator;
+package dev.jgunicorn.operator.status;
 
 import dev.jgunicorn.operator.api.v1alpha1.GunicornServer;
 import dev.jgunicorn.operator.api.v1alpha1.GunicornServerStatus;
+import dev.jgunicorn.operator.desired.DesiredState;
+import dev.jgunicorn.operator.desired.Labels;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -33,7 +35,7 @@ public final class StatusBuilder {
     public static GunicornServerStatus build(GunicornServer server, DesiredState desired, Deployment deployment,
                                              Observations seen, Instant now) {
         GunicornServerStatus previous = server.getStatus() == null ? new GunicornServerStatus() : server.getStatus();
-        long generation = server.getMetadata().getGeneration() == null ? 0 : server.getMetadata().getGeneration();
+        long generation = generation(server);
         // With an invalid spec nothing was applied: the running Deployment's replicas are what is wanted now.
         int wanted = desired == null && deployment != null && deployment.getSpec().getReplicas() != null
                 ? deployment.getSpec().getReplicas() : DesiredState.workers(server.getSpec());
@@ -109,6 +111,19 @@ public final class StatusBuilder {
         return s;
     }
 
+    /**
+     * The status after a failed reconciliation, which JOSDK retries with backoff: the last written status with
+     * Degraded True for ReconcileError, through the same condition rule as {@link #build}.
+     */
+    public static GunicornServerStatus failed(GunicornServer server, String message, Instant now) {
+        GunicornServerStatus status = server.getStatus() == null ? new GunicornServerStatus() : server.getStatus();
+        List<Condition> conditions = new ArrayList<>(status.getConditions() == null ? List.of() : status.getConditions());
+        conditions.removeIf(c -> DEGRADED.equals(c.getType()));
+        conditions.add(condition(status, DEGRADED, "True", "ReconcileError", message, generation(server), now));
+        status.setConditions(conditions);
+        return status;
+    }
+
     private static final String READY = GunicornServerStatus.READY;
     private static final String PROGRESSING = GunicornServerStatus.PROGRESSING;
     private static final String DEGRADED = GunicornServerStatus.DEGRADED;
@@ -135,8 +150,12 @@ public final class StatusBuilder {
                 .withObservedGeneration(generation).withLastTransitionTime(since).build();
     }
 
-    static String rfc3339(Instant t) {
+    public static String rfc3339(Instant t) {
         return t.truncatedTo(ChronoUnit.SECONDS).toString();
+    }
+
+    private static long generation(GunicornServer server) {
+        return server.getMetadata().getGeneration() == null ? 0 : server.getMetadata().getGeneration();
     }
 
     private static int n(Integer v) {

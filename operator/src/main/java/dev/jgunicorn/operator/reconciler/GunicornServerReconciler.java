@@ -1,20 +1,25 @@
-package dev.jgunicorn.operator;
+package dev.jgunicorn.operator.reconciler;
 
-import dev.jgunicorn.operator.Dependents.ConfigMapDependent;
-import dev.jgunicorn.operator.Dependents.DeploymentDependent;
-import dev.jgunicorn.operator.Dependents.PodDisruptionBudgetDependent;
-import dev.jgunicorn.operator.Dependents.PodDisruptionBudgetWanted;
-import dev.jgunicorn.operator.Dependents.ServiceDependent;
+import dev.jgunicorn.operator.OperatorConfig;
 import dev.jgunicorn.operator.api.v1alpha1.GunicornServer;
 import dev.jgunicorn.operator.api.v1alpha1.GunicornServerStatus;
-import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.api.model.ConditionBuilder;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import dev.jgunicorn.operator.dependent.ConfigMapDependent;
+import dev.jgunicorn.operator.dependent.DeploymentDependent;
+import dev.jgunicorn.operator.dependent.PodDisruptionBudgetDependent;
+import dev.jgunicorn.operator.dependent.PodDisruptionBudgetWanted;
+import dev.jgunicorn.operator.dependent.PodMonitorDependent;
+import dev.jgunicorn.operator.dependent.PodMonitorWanted;
+import dev.jgunicorn.operator.dependent.PodMonitorsServed;
+import dev.jgunicorn.operator.dependent.ServiceDependent;
+import dev.jgunicorn.operator.dependent.WorkflowContext;
+import dev.jgunicorn.operator.desired.DesiredState;
+import dev.jgunicorn.operator.desired.InvalidSpecException;
+import dev.jgunicorn.operator.desired.Labels;
+import dev.jgunicorn.operator.events.Changes;
+import dev.jgunicorn.operator.events.EventRecorder;
+import dev.jgunicorn.operator.status.StatusBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -23,12 +28,13 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
+import io.javaoperatorsdk.operator.processing.dependent.workflow.WorkflowReconcileResult;
 import io.javaoperatorsdk.operator.processing.event.source.filter.OnUpdateFilter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,13 +53,12 @@ import java.util.Objects;
         @Dependent(name = "config", type = ConfigMapDependent.class),
         @Dependent(name = "deployment", type = DeploymentDependent.class, dependsOn = "config"),
         @Dependent(name = "service", type = ServiceDependent.class),
-        @Dependent(name = "pdb", type = PodDisruptionBudgetDependent.class, reconcilePrecondition = PodDisruptionBudgetWanted.class)})
+        @Dependent(name = "pdb", type = PodDisruptionBudgetDependent.class, reconcilePrecondition = PodDisruptionBudgetWanted.class),
+        @Dependent(name = PodMonitorDependent.NAME, type = PodMonitorDependent.class,
+                activationCondition = PodMonitorsServed.class, reconcilePrecondition = PodMonitorWanted.class)})
 public class GunicornServerReconciler implements Reconciler<GunicornServer> {
     public static final String NAME = "gunicornserver";
     private static final Logger LOG = LoggerFactory.getLogger(GunicornServerReconciler.class);
-    static final ResourceDefinitionContext POD_MONITOR = new ResourceDefinitionContext.Builder()
-            .withGroup("monitoring.coreos.com").withVersion("v1").withKind("PodMonitor").withPlural("podmonitors")
-            .withNamespaced(true).build();
 
     private final OperatorConfig config;
     private final EventRecorder events;
@@ -90,18 +95,20 @@ public class GunicornServerReconciler implements Reconciler<GunicornServer> {
                     if (lastRestart.containsKey(k)) marks.put(k, lastRestart.get(k));
                 }
             }
-            // Remembered on the Deployment, so a PodMonitor is only ever deleted where one was created.
-            if (desired.podMonitor().isPresent()) marks.put(Labels.POD_MONITOR, "true");
             desired.deployment().getMetadata().setAnnotations(marks);
             lastRestart = marks;
-            boolean hadPodMonitor = before != null && "true".equals(annotations(before).get(Labels.POD_MONITOR));
 
-            context.managedWorkflowAndDependentResourceContext().put(DesiredState.class, desired);
-            context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow()
-                    .throwAggregateExceptionIfErrorsPresent();
+            WorkflowContext.put(context, desired);
+            WorkflowReconcileResult applied = context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
+            applied.throwAggregateExceptionIfErrorsPresent();
             // Events only once the objects are applied, so a failed attempt (retried) reports nothing twice.
             changes.events().forEach(e -> events.record(server, EventRecorder.NORMAL, e.reason(), e.message()));
-            podMonitorProblem = reconcilePodMonitor(server, desired, hadPodMonitor, context.getClient());
+            // A PodMonitor the cluster cannot take degrades only that part: everything else is applied.
+            if (desired.podMonitor().isPresent()) {
+                podMonitorProblem = applied.getDependentConditionResult(PodMonitorDependent.NAME,
+                        Condition.Type.ACTIVATION, String.class)
+                        .map(why -> "spec.metrics.podMonitor is true but " + why).orElse(null);
+            }
         } else {
             String message = String.join("; ", problems);
             boolean alreadyReported = server.getStatus() != null && server.getStatus().condition(GunicornServerStatus.DEGRADED)
@@ -125,14 +132,7 @@ public class GunicornServerReconciler implements Reconciler<GunicornServer> {
     public ErrorStatusUpdateControl<GunicornServer> updateErrorStatus(GunicornServer server, Context<GunicornServer> context,
                                                                       Exception e) {
         LOG.warn("reconciling {}/{} failed: {}", server.getMetadata().getNamespace(), server.getMetadata().getName(), e.toString());
-        GunicornServerStatus status = server.getStatus() == null ? new GunicornServerStatus() : server.getStatus();
-        List<Condition> conditions = new ArrayList<>(status.getConditions() == null ? List.of() : status.getConditions());
-        conditions.removeIf(c -> GunicornServerStatus.DEGRADED.equals(c.getType()));
-        conditions.add(new ConditionBuilder().withType(GunicornServerStatus.DEGRADED).withStatus("True")
-                .withReason("ReconcileError").withMessage(String.valueOf(e.getMessage()))
-                .withObservedGeneration(server.getMetadata().getGeneration())
-                .withLastTransitionTime(StatusBuilder.rfc3339(clock.instant())).build());
-        status.setConditions(conditions);
+        GunicornServerStatus status = StatusBuilder.failed(server, String.valueOf(e.getMessage()), clock.instant());
         return ErrorStatusUpdateControl.patchStatus(statusOnly(server, status)); // retried with JOSDK's backoff
     }
 
@@ -151,33 +151,6 @@ public class GunicornServerReconciler implements Reconciler<GunicornServer> {
         private static String restartedAt(GunicornServer s) {
             var a = s.getMetadata().getAnnotations();
             return a == null ? null : a.get(GunicornServer.RESTARTED_AT_ANNOTATION);
-        }
-    }
-
-    /** The optional PodMonitor: the Prometheus Operator's CRD may be missing, which degrades only this part. */
-    private String reconcilePodMonitor(GunicornServer server, DesiredState desired, boolean hadPodMonitor,
-                                       KubernetesClient client) {
-        String ns = server.getMetadata().getNamespace();
-        var api = client.genericKubernetesResources(POD_MONITOR).inNamespace(ns);
-        try {
-            if (desired.podMonitor().isPresent()) {
-                GenericKubernetesResource monitor = desired.podMonitor().get();
-                if (config.serverSideApply()) {
-                    api.resource(monitor).fieldManager(OperatorConfig.FIELD_MANAGER).forceConflicts().serverSideApply();
-                } else {
-                    api.resource(monitor).createOr(r -> r.update());
-                }
-            } else if (hadPodMonitor) {
-                api.withName(server.getMetadata().getName()).delete();
-            }
-            return null;
-        } catch (KubernetesClientException e) {
-            if (e.getCode() == 404 && desired.podMonitor().isPresent()) {
-                return "spec.metrics.podMonitor is true but this cluster does not serve monitoring.coreos.com/v1"
-                        + " PodMonitor (install the Prometheus Operator's CRDs, or use spec.metrics.scrapeAnnotations)";
-            }
-            if (e.getCode() == 404 || e.getCode() == 403 && desired.podMonitor().isEmpty()) return null;
-            throw e;
         }
     }
 

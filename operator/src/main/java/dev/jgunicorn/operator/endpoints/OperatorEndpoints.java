@@ -1,4 +1,4 @@
-package dev.jgunicorn.operator;
+package dev.jgunicorn.operator.endpoints;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -11,11 +11,15 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
 
-/** The operator's /healthz, /readyz and /metrics (Prometheus text), on the JDK's own HTTP server. */
-public final class HttpEndpoints implements AutoCloseable {
+/**
+ * The operator process's /healthz, /readyz and /metrics (Prometheus text), on the JDK's own HTTP server.
+ * Not the runtime's AdminServer: the operator does not depend on the runtime, and these answer for informers and
+ * java-operator-sdk's meters, not for a worker.
+ */
+public final class OperatorEndpoints implements AutoCloseable {
     private final HttpServer server;
 
-    public HttpEndpoints(int port, BooleanSupplier healthy, BooleanSupplier ready, PrometheusMeterRegistry registry)
+    public OperatorEndpoints(int port, BooleanSupplier healthy, BooleanSupplier ready, PrometheusMeterRegistry registry)
             throws IOException {
         server = HttpServer.create(new InetSocketAddress(port), 16);
         server.setExecutor(Executors.newFixedThreadPool(2, r -> {

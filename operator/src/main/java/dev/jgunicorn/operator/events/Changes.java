@@ -1,6 +1,7 @@
-package dev.jgunicorn.operator;
+package dev.jgunicorn.operator.events;
 
 import dev.jgunicorn.operator.api.v1alpha1.GunicornServer;
+import dev.jgunicorn.operator.desired.Labels;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 
 import java.util.ArrayList;
