@@ -6,8 +6,7 @@ bench_stale() { # $1 = a built file, then sources: true when the file is missing
 }
 if bench_stale runtime/target/jgunicorn.jar runtime/src/main runtime/pom.xml pom.xml \
    || bench_stale bench/target/classpath.txt bench/src/main bench/pom.xml pom.xml; then
-  command -v mvn >/dev/null 2>&1 || { echo "bench: Maven is needed to build (apt-get install maven)" >&2; exit 1; }
-  echo "bench: building the runtime and bench/ (mvn -DskipTests package -pl bench -am)" >&2
-  mvn -B -q -ntp -DskipTests package -pl bench -am >&2
+  echo "bench: building the runtime and bench/ (./mvnw -DskipTests package -pl bench -am)" >&2
+  ./mvnw -q -DskipTests package -pl bench -am >&2
   touch bench/target/classpath.txt
 fi

@@ -45,7 +45,7 @@ class ObservabilityTest {
         for (String dir : List.of("/usr/bin", "/usr/local/bin", "/bin")) {
             if (Files.isExecutable(Path.of(dir, name))) return Path.of(dir, name).toString();
         }
-        throw new AssertionError(name + " is not installed: .ci/run installs Debian's prometheus package");
+        throw new AssertionError(name + " is not installed: bin/test installs it (Debian's prometheus package)");
     }
 
     /** Prometheus' instant query: the JSON result array. */

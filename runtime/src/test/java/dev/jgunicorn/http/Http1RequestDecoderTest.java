@@ -2,6 +2,7 @@ package dev.jgunicorn.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jgunicorn.conformance.GunicornRequests;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -33,8 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class Http1RequestDecoderTest {
 
-    private static final Path CASES = Path.of(System.getProperty("jgunicorn.repo", "."), "..", "shared",
-            "conformance", "gunicorn-requests", "cases.json");
+    private static final Path CASES = GunicornRequests.CASES;
 
     // ---- harness -------------------------------------------------------------------------------------------
 

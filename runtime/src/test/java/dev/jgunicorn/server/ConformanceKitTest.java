@@ -1,94 +1,122 @@
 package dev.jgunicorn.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.jgunicorn.conformance.ConformanceCase;
+import dev.jgunicorn.conformance.ConformanceKit;
+import dev.jgunicorn.conformance.GunicornRequests;
 import dev.jgunicorn.demo.Echo;
 import dev.jgunicorn.http.ParserConfig;
+import org.junit.jupiter.api.DynamicContainer;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.TestFactory;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assumptions.abort;
+import static org.junit.jupiter.api.DynamicContainer.dynamicContainer;
+import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 /**
- * Runs the shared HTTP/1 conformance kit (Gunicorn's own parser tests) against the Echo demo on a real socket.
- * Every default-settings case must pass, in every worker model; the cfg cases pass with matching settings.
+ * Gunicorn's own parser tests, replayed over a real socket against the Echo demo and graded by the conformance
+ * kit: every default-settings case passes in every worker model, and the cases with settings pass on a worker
+ * started with those settings. Each case is a test of its own, named after it.
  */
 class ConformanceKitTest {
-    static final Path SHARED = Path.of(System.getProperty("jgunicorn.repo", ".")).toAbsolutePath().normalize()
-            .resolveSibling("shared").resolve("conformance");
-    static final Path CASES = SHARED.resolve("gunicorn-requests/cases.json");
 
-    @ParameterizedTest
-    @EnumSource(value = WorkerModel.class, names = {"GTHREAD", "VIRTUAL", "EVENTLOOP"})
-    void everyDefaultSettingsCasePasses(WorkerModel model, @TempDir Path tmp) throws Exception {
-        try (TestServer s = new TestServer(TestServer.options(model), new Echo())) {
-            Kit r = runKit(s.port, CASES, false, tmp);
-            assertEquals(0, r.failed, r.output);
-            assertEquals(112, r.passed, r.output);
-        }
+    private static final List<ConformanceCase> CORPUS = GunicornRequests.cases();
+    private static final List<String> PIPELINED = List.of("valid/018", "valid/022", "valid/023");
+
+    /** What a case's verdict must be: {@code why} is null for a pass. */
+    private interface Expectation {
+        void check(ConformanceCase c, String why);
+    }
+
+    private static final Expectation PASSES = (c, why) -> assertNull(why, c.name());
+
+    /** The kit grades 112 cases with default settings, skips one with a truncated body, and 24 need settings. */
+    @Test
+    void theCorpusHas112DefaultSettingsCasesAnd24WithSettings() {
+        assertEquals(137, CORPUS.size());
+        assertEquals(112, CORPUS.stream().filter(c -> ConformanceKit.skipReason(c, false) == null).count());
+        assertEquals(List.of("valid/099"), CORPUS.stream()
+                .filter(c -> c.cfg() == null && ConformanceKit.skipReason(c, false) != null)
+                .map(ConformanceCase::name).toList());
+        assertEquals(24, CORPUS.stream()
+                .filter(c -> c.cfg() != null && ConformanceKit.skipReason(c, true) == null).count());
+    }
+
+    @TestFactory
+    Stream<DynamicContainer> everyDefaultSettingsCasePasses() {
+        return Stream.of(WorkerModel.GTHREAD, WorkerModel.VIRTUAL, WorkerModel.EVENTLOOP)
+                .map(model -> dynamicContainer(model.name().toLowerCase(Locale.ROOT), graded(defaultSettingsCases(),
+                        () -> new TestServer(TestServer.options(model), new Echo()), PASSES)));
     }
 
     /**
      * The sync worker answers one request per connection and closes, as Gunicorn's sync worker does, so of the
      * three pipelined cases only the first request is answered; everything else passes.
      */
-    @Test
-    void syncPassesAllButThePipelinedCasesWhichGetOneAnswer(@TempDir Path tmp) throws Exception {
-        try (TestServer s = new TestServer(TestServer.options(WorkerModel.SYNC), new Echo())) {
-            Kit r = runKit(s.port, CASES, false, tmp);
-            assertEquals(109, r.passed, r.output);
-            assertEquals(3, r.failed, r.output);
-            for (String pipelined : List.of("valid/018", "valid/022", "valid/023")) {
-                assertTrue(r.output.contains("FAIL " + pipelined + ": expected 2 response(s), got 1 [200]"), r.output);
-            }
-        }
+    @TestFactory
+    Stream<DynamicTest> syncPassesAllButThePipelinedCasesWhichGetOneAnswer() {
+        return graded(defaultSettingsCases(), () -> new TestServer(TestServer.options(WorkerModel.SYNC), new Echo()),
+                (c, why) -> {
+                    if (!PIPELINED.contains(c.name())) PASSES.check(c, why);
+                    else assertEquals("expected 2 response(s), got 1 [200]", why, c.name());
+                });
     }
 
-    /** Cases with a non-default cfg: start a server with the matching settings for each group. */
-    @Test
-    void casesWithSettingsPassWithThoseSettings(@TempDir Path tmp) throws Exception {
-        ObjectMapper json = new ObjectMapper();
-        JsonNode all = json.readTree(CASES.toFile());
-        Map<String, ArrayNode> groups = new TreeMap<>();
-        Map<String, JsonNode> cfgOf = new TreeMap<>();
-        for (JsonNode c : all) {
-            if (!c.has("cfg")) continue;
-            String key = c.get("cfg").toString();
-            groups.computeIfAbsent(key, k -> json.createArrayNode()).add(c);
-            cfgOf.put(key, c.get("cfg"));
+    /** Cases with a non-default cfg: a server with the matching settings for each group of them. */
+    @TestFactory
+    Stream<DynamicContainer> casesWithSettingsPassWithThoseSettings() {
+        Map<String, List<ConformanceCase>> groups = new LinkedHashMap<>();
+        for (ConformanceCase c : CORPUS) {
+            if (c.cfg() != null) groups.computeIfAbsent(c.cfg().toString(), k -> new ArrayList<>()).add(c);
         }
-        int graded = 0;
-        List<String> failures = new ArrayList<>();
-        for (var g : groups.entrySet()) {
-            ParserConfig p = apply(ParserConfig.defaults(), cfgOf.get(g.getKey()));
-            ServerOptions o = ServerOptions.defaults();
-            o = new ServerOptions(WorkerModel.GTHREAD, 4, o.workerConnections(), o.keepAlive(), o.headerTimeout(),
-                    o.timeout(), o.gracefulTimeout(), o.backlog(), p, null, 0);
-            Path file = tmp.resolve("group" + graded + ".json");
-            json.writeValue(file.toFile(), g.getValue());
-            try (TestServer s = new TestServer(o, new Echo())) {
-                JsonNode cfg = cfgOf.get(g.getKey());
-                if (cfg.has("proxy_protocol")) s.server.worker().setProxyProtocol(cfg.get("proxy_protocol").asText(), List.of("127.0.0.1"));
-                Kit r = runKit(s.port, file, true, tmp);
-                graded += r.passed + r.failed;
-                if (r.failed > 0) failures.add(g.getKey() + ":\n" + r.output);
-            }
+        return groups.values().stream().map(cases -> {
+            JsonNode cfg = cases.get(0).cfg();
+            return dynamicContainer(cfg.toString(), graded(cases, () -> serverWith(cfg), PASSES));
+        });
+    }
+
+    private static List<ConformanceCase> defaultSettingsCases() {
+        return CORPUS.stream().filter(c -> c.cfg() == null).toList();
+    }
+
+    /**
+     * One test per case, graded against a server that the first graded case starts and that is stopped when the
+     * last has run (JUnit closes the stream); a case the kit skips is reported as skipped, with the kit's reason.
+     */
+    private static Stream<DynamicTest> graded(List<ConformanceCase> cases, Callable<TestServer> start,
+                                              Expectation expectation) {
+        TestServer[] server = new TestServer[1];
+        return cases.stream().map(c -> dynamicTest(c.name(), () -> {
+            String skip = ConformanceKit.skipReason(c, true);
+            if (skip != null) abort(skip);
+            if (server[0] == null) server[0] = start.call();
+            expectation.check(c, ConformanceKit.grade("127.0.0.1", server[0].port, c));
+        })).onClose(() -> {
+            if (server[0] != null) server[0].close();
+        });
+    }
+
+    private static TestServer serverWith(JsonNode cfg) throws Exception {
+        ServerOptions o = ServerOptions.defaults();
+        o = new ServerOptions(WorkerModel.GTHREAD, 4, o.workerConnections(), o.keepAlive(), o.headerTimeout(),
+                o.timeout(), o.gracefulTimeout(), o.backlog(), apply(ParserConfig.defaults(), cfg), null, 0);
+        TestServer s = new TestServer(o, new Echo());
+        if (cfg.has("proxy_protocol")) {
+            s.server.worker().setProxyProtocol(cfg.get("proxy_protocol").asText(), List.of("127.0.0.1"));
         }
-        assertTrue(failures.isEmpty(), String.join("\n", failures));
-        assertEquals(24, graded, "every cfg case is graded");
+        return s;
     }
 
     static ParserConfig apply(ParserConfig d, JsonNode cfg) {
@@ -108,22 +136,5 @@ class ConformanceKitTest {
                 cfg.path("casefold_http_method").asBoolean(d.casefoldMethod()),
                 cfg.path("header_map").asText(d.headerMap()),
                 d.forwarderHeaders(), d.secureSchemeHeaders(), allow, d.requireHost());
-    }
-
-    record Kit(int passed, int failed, String output) {
-    }
-
-    static Kit runKit(int port, Path cases, boolean withCfg, Path tmp) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of("python3", SHARED.resolve("http1_conformance.py").toString(),
-                "--port", Integer.toString(port), cases.toString(), "-v"));
-        if (withCfg) cmd.add("--with-cfg");
-        Path log = Files.createTempFile(tmp, "kit", ".txt");
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        p.waitFor();
-        String out = Files.readString(log, StandardCharsets.UTF_8);
-        String last = out.strip().lines().reduce((a, b) -> b).orElse("");
-        var m = java.util.regex.Pattern.compile("(\\d+) passed, (\\d+) failed").matcher(last);
-        if (!m.find()) throw new AssertionError("conformance kit did not finish:\n" + out);
-        return new Kit(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), out);
     }
 }

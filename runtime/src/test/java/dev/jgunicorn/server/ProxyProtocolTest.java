@@ -2,6 +2,7 @@ package dev.jgunicorn.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jgunicorn.conformance.GunicornRequests;
 import dev.jgunicorn.http.BodyChunk;
 import dev.jgunicorn.http.BodyEnd;
 import dev.jgunicorn.http.Http1RequestDecoder;
@@ -45,8 +46,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ProxyProtocolTest {
 
-    private static final Path CASES = Path.of(System.getProperty("jgunicorn.repo", "."), "..", "shared",
-            "conformance", "gunicorn-requests", "cases.json");
+    private static final Path CASES = GunicornRequests.CASES;
 
     private static final List<String> DEFAULT_ALLOW = List.of("127.0.0.1", "::1");
     private static final byte[] HTTP = ascii("GET /x HTTP/1.1\r\nHost: h\r\n\r\n");
