@@ -1,4 +1,4 @@
-package dev.jgunicorn.http;
+package dev.jgunicorn.proxy;
 
 import io.netty.util.NetUtil;
 
@@ -34,11 +34,6 @@ public final class TrustedPeers {
     /** The allow list made of these entries (each an IP, a CIDR, {@code "*"} or a comma-separated list of them). */
     public static TrustedPeers of(List<String> entries) {
         return new TrustedPeers(entries);
-    }
-
-    /** Whether every IP peer is trusted ({@code "*"} was listed). */
-    public boolean trustsAny() {
-        return any;
     }
 
     /** Whether this peer is trusted: always for non-IP peers, else when it matches an entry. */
