@@ -30,9 +30,9 @@ import java.util.ArrayDeque;
 /**
  * One client connection: takes decoded requests from {@link dev.jgunicorn.http.Http1RequestDecoder}, runs them one
  * at a time in arrival order (pipelined requests wait their turn, with socket reads paused), answers 100-continue
- * when the app starts reading a body, keeps the connection alive between requests, and paces reads and writes to
- * the app and the client. Its deadlines are kept by {@link ConnectionDeadline} in front of the decoder. All state
- * here is touched on the channel's event loop only.
+ * when the app starts reading a body, keeps the connection alive between requests, and pauses socket reads while
+ * the app is behind. {@link ConnectionDeadline}, in front of the decoder, keeps its deadlines; {@link WriteGate}
+ * holds an app thread while the client is behind. All state here is touched on the channel's event loop only.
  */
 final class Connection extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger("gunicorn.error");
@@ -48,7 +48,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
     private final ConnectionDeadline deadline;
     private Channel channel;
     private SslHandler tls;
-    private final Object writability = new Object();
+    private WriteGate writeGate;
 
     private Exchange current;
     /** The exchange whose handler runs or may run now, for the timeout watchdog and the in-flight gauge. */
@@ -75,6 +75,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
     public void channelActive(ChannelHandlerContext ctx) {
         channel = ctx.channel();
         tls = ctx.pipeline().get(SslHandler.class); // looked up once, not per request
+        writeGate = new WriteGate(channel);
         server.connectionOpened(this);
         ctx.fireChannelActive();
     }
@@ -101,17 +102,13 @@ final class Connection extends ChannelInboundHandlerAdapter {
         for (Object o : backlog) ReferenceCountUtil.release(o);
         backlog.clear();
         server.connectionClosed(this);
-        synchronized (writability) {
-            writability.notifyAll();
-        }
+        writeGate.open();
         ctx.fireChannelInactive();
     }
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        synchronized (writability) {
-            writability.notifyAll();
-        }
+        writeGate.open();
         ctx.fireChannelWritabilityChanged();
     }
 
@@ -403,20 +400,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
 
     /** Blocks an app thread while the socket's outbound buffer is full, so a slow client paces a big response. */
     void awaitWritable() throws IOException {
-        if (channel.eventLoop().inEventLoop() || channel.isWritable()) return;
-        channel.flush(); // queued but unflushed batches count too: push them out before waiting for room
-        synchronized (writability) {
-            while (!channel.isWritable()) {
-                if (!channel.isActive()) throw new IOException("client closed the connection");
-                try {
-                    writability.wait(1000);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IOException("interrupted while writing the response");
-                }
-            }
-        }
-        if (!channel.isActive()) throw new IOException("client closed the connection");
+        writeGate.await();
     }
 
     private SSLSession tlsSession() {
