@@ -61,8 +61,45 @@ public record ServerOptions(WorkerModel model, int threads, int workerConnection
         return ioThreads > 0 ? ioThreads : Runtime.getRuntime().availableProcessors();
     }
 
-    public ServerOptions withModel(WorkerModel m) {
-        return new ServerOptions(m, threads, workerConnections, keepAlive, headerTimeout, timeout, gracefulTimeout,
+    // ---- copies with one option changed ----
+
+    public ServerOptions withModel(WorkerModel v) {
+        return new ServerOptions(v, threads, workerConnections, keepAlive, headerTimeout, timeout, gracefulTimeout,
                 backlog, parser, accessLog, maxRequests, ioThreads);
+    }
+
+    public ServerOptions withThreads(int v) {
+        return new ServerOptions(model, v, workerConnections, keepAlive, headerTimeout, timeout, gracefulTimeout,
+                backlog, parser, accessLog, maxRequests, ioThreads);
+    }
+
+    public ServerOptions withWorkerConnections(int v) {
+        return new ServerOptions(model, threads, v, keepAlive, headerTimeout, timeout, gracefulTimeout, backlog, parser,
+                accessLog, maxRequests, ioThreads);
+    }
+
+    public ServerOptions withKeepAlive(Duration v) {
+        return new ServerOptions(model, threads, workerConnections, v, headerTimeout, timeout, gracefulTimeout, backlog,
+                parser, accessLog, maxRequests, ioThreads);
+    }
+
+    public ServerOptions withHeaderTimeout(Duration v) {
+        return new ServerOptions(model, threads, workerConnections, keepAlive, v, timeout, gracefulTimeout, backlog,
+                parser, accessLog, maxRequests, ioThreads);
+    }
+
+    public ServerOptions withTimeout(Duration v) {
+        return new ServerOptions(model, threads, workerConnections, keepAlive, headerTimeout, v, gracefulTimeout,
+                backlog, parser, accessLog, maxRequests, ioThreads);
+    }
+
+    public ServerOptions withGracefulTimeout(Duration v) {
+        return new ServerOptions(model, threads, workerConnections, keepAlive, headerTimeout, timeout, v, backlog,
+                parser, accessLog, maxRequests, ioThreads);
+    }
+
+    public ServerOptions withBacklog(int v) {
+        return new ServerOptions(model, threads, workerConnections, keepAlive, headerTimeout, timeout, gracefulTimeout,
+                v, parser, accessLog, maxRequests, ioThreads);
     }
 }
