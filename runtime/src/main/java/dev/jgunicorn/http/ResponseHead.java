@@ -40,7 +40,7 @@ public final class ResponseHead {
      * @param connection    0: no Connection header, 1: {@code close}, 2: {@code keep-alive}
      */
     public static ByteBuf encode(Scratch b, ByteBufAllocator alloc, int status, Map<String, List<String>> headers,
-                          long contentLength, boolean chunked, int connection, int bodyRoom) {
+                                 long contentLength, boolean chunked, int connection, int bodyRoom) {
         // Encoded on the heap and copied into the (direct) socket buffer once: many small copies into a direct
         // buffer each pay the NIO bounds and session checks (Netty does not use Unsafe on Java 25+).
         b.length = 0;
