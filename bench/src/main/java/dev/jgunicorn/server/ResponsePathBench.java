@@ -5,8 +5,6 @@ import dev.jgunicorn.demo.Hello;
 import dev.jgunicorn.http.Http1RequestDecoder;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.util.ReferenceCountUtil;
@@ -29,10 +27,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One keep-alive GET to the Hello app through the whole request-to-response path on one thread, without sockets:
- * jgunicorn's eventloop pipeline (the watcher, {@link Http1RequestDecoder}, {@link Connection}, {@link Exchange},
- * the response head and body encoding, the JDK Hello handler) against raw Netty's HttpServerCodec and hello handler
- * ({@link NettyHello.Handler}). It lives in the runtime's package to build jgunicorn's pipeline exactly as
- * WorkerServer does; the runtime is not changed.
+ * jgunicorn's eventloop pipeline ({@link ConnectionDeadline}, {@link Http1RequestDecoder}, {@link Connection},
+ * {@link Exchange}, the response head and body encoding, the JDK Hello handler) against raw Netty's HttpServerCodec
+ * and hello handler ({@link NettyHello.Handler}). It lives in the runtime's package to build each connection's
+ * pipeline with WorkerServer's own initializer.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -54,14 +52,7 @@ public class ResponsePathBench {
         server = new JgunicornHttpServer(ServerOptions.defaults().withModel(WorkerModel.EVENTLOOP));
         WorkerServer worker = server.worker();
         worker.createContext("/", new Hello());
-        Connection conn = new Connection(worker);
-        jgunicorn = new EmbeddedChannel(new ChannelInboundHandlerAdapter() { // WorkerServer's ReadWatcher
-            @Override
-            public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                conn.bytesArrived();
-                ctx.fireChannelRead(msg);
-            }
-        }, new Http1RequestDecoder(worker.options().parser()), conn);
+        jgunicorn = new EmbeddedChannel(worker.connectionPipeline());
         netty = new EmbeddedChannel(new HttpServerCodec(), new NettyHello.Handler());
     }
 

@@ -9,8 +9,6 @@ import dev.jgunicorn.metrics.AdminServer;
 import dev.jgunicorn.metrics.ProcessMetrics;
 import dev.jgunicorn.metrics.RequestMetrics;
 import dev.jgunicorn.metrics.ScrapeSocket;
-import dev.jgunicorn.http.ParserConfig;
-import dev.jgunicorn.server.AccessLog;
 import dev.jgunicorn.server.BindAddress;
 import dev.jgunicorn.server.JgunicornHttpServer;
 import dev.jgunicorn.server.ServerOptions;
@@ -32,7 +30,6 @@ import java.util.List;
 import java.util.Optional;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * One worker process: loads the app, serves every bind address, and stops gracefully on TERM (quickly on INT),
@@ -88,32 +85,7 @@ final class Worker {
     }
 
     static WorkerModel model(Config c) {
-        String k = c.get(Settings.WORKER_CLASS);
-        // As in Gunicorn: sync with more than one thread becomes gthread.
-        if ("sync".equals(k) && c.get(Settings.THREADS) > 1) return WorkerModel.GTHREAD;
-        return WorkerModel.of(k);
-    }
-
-    static ServerOptions options(Config c) {
-        ParserConfig parser = new ParserConfig(c.get(Settings.LIMIT_REQUEST_LINE), c.get(Settings.LIMIT_REQUEST_FIELDS),
-                c.get(Settings.LIMIT_REQUEST_FIELD_SIZE), c.get(Settings.PERMIT_OBSOLETE_FOLDING),
-                c.get(Settings.STRIP_HEADER_SPACES), c.get(Settings.PERMIT_UNCONVENTIONAL_HTTP_METHOD),
-                c.get(Settings.PERMIT_UNCONVENTIONAL_HTTP_VERSION), c.get(Settings.CASEFOLD_HTTP_METHOD),
-                c.get(Settings.HEADER_MAP), c.get(Settings.FORWARDER_HEADERS), c.get(Settings.SECURE_SCHEME_HEADERS),
-                c.get(Settings.FORWARDED_ALLOW_IPS), c.get(Settings.REQUIRE_HOST));
-        // As in Gunicorn, access lines exist when an access log, a logging config, or syslog (not kept out) asks for them.
-        boolean accessLines = c.get(Settings.ACCESSLOG) != null || c.get(Settings.LOGCONFIG) != null
-                || (c.get(Settings.SYSLOG) && !c.get(Settings.DISABLE_REDIRECT_ACCESS_TO_SYSLOG));
-        long maxRequests = c.get(Settings.MAX_REQUESTS);
-        if (maxRequests > 0 && c.get(Settings.MAX_REQUESTS_JITTER) > 0) {
-            maxRequests += ThreadLocalRandom.current().nextInt(c.get(Settings.MAX_REQUESTS_JITTER) + 1);
-        }
-        return new ServerOptions(model(c), c.get(Settings.THREADS), c.get(Settings.WORKER_CONNECTIONS),
-                Duration.ofSeconds(c.get(Settings.KEEPALIVE)), Duration.ofSeconds(c.get(Settings.HEADER_TIMEOUT)),
-                Duration.ofSeconds(c.get(Settings.TIMEOUT)), Duration.ofSeconds(c.get(Settings.GRACEFUL_TIMEOUT)),
-                c.get(Settings.BACKLOG), parser,
-                accessLines ? new AccessLog(c.get(Settings.ACCESS_LOG_FORMAT)) : null, maxRequests,
-                c.get(Settings.IO_THREADS));
+        return WorkerModel.of(c);
     }
 
     /** The JDK's system property for the number of carrier threads of the virtual-thread scheduler. */
@@ -192,7 +164,7 @@ final class Worker {
         }
         hooks.call("post_worker_init", h -> h.postWorkerInit(me));
         if (hooks.configured()) handler = withRequestHooks(handler, hooks, me);
-        ServerOptions options = options(config);
+        ServerOptions options = ServerOptions.from(config);
         if (System.getenv(ClassDataArchive.ENV_TRAINING) != null) return train(options);
         JgunicornHttpServer server = new JgunicornHttpServer(options);
         this.server = server;

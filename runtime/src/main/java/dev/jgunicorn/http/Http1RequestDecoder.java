@@ -1,5 +1,6 @@
 package dev.jgunicorn.http;
 
+import dev.jgunicorn.proxy.TrustedPeers;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;

@@ -1,5 +1,8 @@
 package dev.jgunicorn.http;
 
+import dev.jgunicorn.settings.Config;
+import dev.jgunicorn.settings.Settings;
+
 import java.util.List;
 import java.util.Map;
 
@@ -27,11 +30,18 @@ public record ParserConfig(int limitRequestLine, int limitRequestFields, int lim
                            Map<String, String> secureSchemeHeaders, List<String> forwardedAllowIps,
                            boolean requireHost) {
 
-    /** Gunicorn's defaults. */
+    /** What the settings of these names ask for. */
+    public static ParserConfig from(Config c) {
+        return new ParserConfig(c.get(Settings.LIMIT_REQUEST_LINE), c.get(Settings.LIMIT_REQUEST_FIELDS),
+                c.get(Settings.LIMIT_REQUEST_FIELD_SIZE), c.get(Settings.PERMIT_OBSOLETE_FOLDING),
+                c.get(Settings.STRIP_HEADER_SPACES), c.get(Settings.PERMIT_UNCONVENTIONAL_HTTP_METHOD),
+                c.get(Settings.PERMIT_UNCONVENTIONAL_HTTP_VERSION), c.get(Settings.CASEFOLD_HTTP_METHOD),
+                c.get(Settings.HEADER_MAP), c.get(Settings.FORWARDER_HEADERS), c.get(Settings.SECURE_SCHEME_HEADERS),
+                c.get(Settings.FORWARDED_ALLOW_IPS), c.get(Settings.REQUIRE_HOST));
+    }
+
+    /** The settings' defaults (Gunicorn's). */
     public static ParserConfig defaults() {
-        return new ParserConfig(4094, 100, 8190, false, false, false, false, false, "drop",
-                List.of("SCRIPT_NAME", "PATH_INFO"),
-                Map.of("X-FORWARDED-PROTOCOL", "ssl", "X-FORWARDED-PROTO", "https", "X-FORWARDED-SSL", "on"),
-                List.of("127.0.0.1", "::1"), false);
+        return from(Config.defaults());
     }
 }

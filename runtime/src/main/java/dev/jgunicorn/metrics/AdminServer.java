@@ -51,10 +51,10 @@ public final class AdminServer implements AutoCloseable {
 
     public static AdminServer start(String adminBind, Supplier<String> metrics, Supplier<Check> live, Supplier<Check> ready)
             throws IOException {
-        ServerOptions o = ServerOptions.defaults();
         // Scrapes and probes are few and short; two virtual threads' worth of work, a small accept queue.
-        ServerOptions options = new ServerOptions(WorkerModel.VIRTUAL, 1, 64, Duration.ofSeconds(5), o.headerTimeout(),
-                Duration.ZERO, Duration.ofSeconds(1), 64, o.parser(), null, 0);
+        ServerOptions options = ServerOptions.defaults().withModel(WorkerModel.VIRTUAL).withThreads(1)
+                .withWorkerConnections(64).withKeepAlive(Duration.ofSeconds(5)).withTimeout(Duration.ZERO)
+                .withGracefulTimeout(Duration.ofSeconds(1)).withBacklog(64);
         JgunicornHttpServer server = new JgunicornHttpServer(options);
         server.createContext("/metrics", ex -> answer(ex, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.get()));
         server.createContext("/healthz", ex -> check(ex, live.get()));

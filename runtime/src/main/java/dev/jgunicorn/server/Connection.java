@@ -2,8 +2,11 @@ package dev.jgunicorn.server;
 
 import dev.jgunicorn.http.BodyChunk;
 import dev.jgunicorn.http.BodyEnd;
+import dev.jgunicorn.http.ErrorPage;
 import dev.jgunicorn.http.RequestError;
 import dev.jgunicorn.http.RequestHead;
+import dev.jgunicorn.http.ResponseHead;
+import dev.jgunicorn.proxy.ProxyProtocolHandler;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
@@ -14,7 +17,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,12 +26,13 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One client connection: takes decoded requests from {@link dev.jgunicorn.http.Http1RequestDecoder}, runs them one
- * at a time in arrival order (pipelined requests wait their turn, with socket reads paused), and keeps the
- * keep-alive and head-read deadlines. All state here is touched on the channel's event loop only.
+ * at a time in arrival order (pipelined requests wait their turn, with socket reads paused), answers 100-continue
+ * when the app starts reading a body, keeps the connection alive between requests, and pauses socket reads while
+ * the app is behind. {@link ConnectionDeadline}, in front of the decoder, keeps its deadlines; {@link WriteGate}
+ * holds an app thread while the client is behind. All state here is touched on the channel's event loop only.
  */
 final class Connection extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger("gunicorn.error");
@@ -42,9 +45,10 @@ final class Connection extends ChannelInboundHandlerAdapter {
 
     private final WorkerServer server;
     private final ServerOptions options;
+    private final ConnectionDeadline deadline;
     private Channel channel;
     private SslHandler tls;
-    private final Object writability = new Object();
+    private WriteGate writeGate;
 
     private Exchange current;
     /** The exchange whose handler runs or may run now, for the timeout watchdog and the in-flight gauge. */
@@ -55,25 +59,14 @@ final class Connection extends ChannelInboundHandlerAdapter {
     private boolean dispatchOnEnd;
     private long drained = -1; // >= 0 while discarding the rest of a finished exchange's body
     private ArrayDeque<Object> backlog = new ArrayDeque<>();
-    private final long keepAliveNanos;
-    private final long headerTimeoutNanos;
-    /**
-     * One deadline per connection (0 = none) and at most one scheduled check: arming the next deadline is a field
-     * write, and the check re-schedules itself for what is left, as Netty's IdleStateHandler does.
-     */
-    private long deadline;
-    private boolean idle;
-    private ScheduledFuture<?> timer;
-    private long timerAt;
     private boolean closing;
     private int served;
     private ResponseHead.Scratch headScratch;
 
-    Connection(WorkerServer server) {
+    Connection(WorkerServer server, ConnectionDeadline deadline) {
         this.server = server;
         this.options = server.options();
-        this.keepAliveNanos = options.keepAlive().toNanos();
-        this.headerTimeoutNanos = options.headerTimeout().toNanos();
+        this.deadline = deadline;
     }
 
     // ---- Netty events ----------------------------------------------------------------------------
@@ -82,8 +75,8 @@ final class Connection extends ChannelInboundHandlerAdapter {
     public void channelActive(ChannelHandlerContext ctx) {
         channel = ctx.channel();
         tls = ctx.pipeline().get(SslHandler.class); // looked up once, not per request
+        writeGate = new WriteGate(channel);
         server.connectionOpened(this);
-        arm(headerTimeoutNanos, false);
         ctx.fireChannelActive();
     }
 
@@ -100,7 +93,6 @@ final class Connection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         closing = true;
-        stopTimer();
         Exchange ex = current;
         if (ex != null) {
             ex.body().fail(new IOException("client closed the connection"));
@@ -110,17 +102,13 @@ final class Connection extends ChannelInboundHandlerAdapter {
         for (Object o : backlog) ReferenceCountUtil.release(o);
         backlog.clear();
         server.connectionClosed(this);
-        synchronized (writability) {
-            writability.notifyAll();
-        }
+        writeGate.open();
         ctx.fireChannelInactive();
     }
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        synchronized (writability) {
-            writability.notifyAll();
-        }
+        writeGate.open();
         ctx.fireChannelWritabilityChanged();
     }
 
@@ -130,9 +118,18 @@ final class Connection extends ChannelInboundHandlerAdapter {
         ctx.close();
     }
 
-    /** Called by the watcher in front of the decoder: raw bytes arrived. */
-    void bytesArrived() {
-        if (idle) arm(headerTimeoutNanos, false); // an idle keep-alive connection starts a new head
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == ConnectionDeadline.Expired.HEAD) {
+            log.debug("closing {}: no complete request head within {}", ip(), options.headerTimeout());
+            closing = true;
+            channel.writeAndFlush(ErrorPage.render(channel.alloc(), 408, "Request Timeout", "request head not received in time"))
+                    .addListener(ChannelFutureListener.CLOSE);
+        } else if (evt == ConnectionDeadline.Expired.IDLE) {
+            channel.close();
+        } else {
+            ctx.fireUserEventTriggered(evt);
+        }
     }
 
     // ---- request flow ------------------------------------------------------------------------------
@@ -158,7 +155,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
     }
 
     private void start(RequestHead head) {
-        cancelTimer();
+        deadline.clear();
         served++;
         server.requestStarted();
         Exchange ex = new Exchange(this, head, server.contextFor(head.uri()), newBody(head), tlsSession());
@@ -307,14 +304,14 @@ final class Connection extends ChannelInboundHandlerAdapter {
             if (closing) ReferenceCountUtil.release(o);
             else route(o);
         }
-        if (current == null && !closing) arm(keepAliveNanos, true);
+        if (current == null && !closing) deadline.awaitNextRequest();
         updateAutoRead();
     }
 
     /** Answers a request that broke the rules and closes the connection. */
     private void refuse(RequestError err) {
         closing = true;
-        cancelTimer();
+        deadline.clear();
         log.warn("Invalid request from ip={}: {}", ip(), err.message());
         if (!err.respond()) {
             channel.close();
@@ -373,7 +370,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
 
     private void closeAfterFlush() {
         closing = true;
-        cancelTimer();
+        deadline.clear();
         channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
 
@@ -381,59 +378,6 @@ final class Connection extends ChannelInboundHandlerAdapter {
         Exchange ex = current;
         boolean pause = !backlog.isEmpty() || (ex != null && !dispatchOnEnd && ex.body().isBehind());
         if (channel.config().isAutoRead() == pause) channel.config().setAutoRead(!pause);
-    }
-
-    // ---- deadlines -----------------------------------------------------------------------------------
-
-    private void arm(long nanos, boolean idleWait) {
-        idle = idleWait;
-        if (nanos == 0) {
-            deadline = 0;
-            if (idleWait) closeAfterFlush(); // keepalive 0: no persistent connections
-            return;
-        }
-        long at = System.nanoTime() + nanos;
-        deadline = at;
-        if (timer == null || timerAt - at > 0) schedule(at);
-    }
-
-    /** Drops the deadline; a check still scheduled finds none and ends. */
-    private void cancelTimer() {
-        idle = false;
-        deadline = 0;
-    }
-
-    private void stopTimer() {
-        cancelTimer();
-        if (timer != null) {
-            timer.cancel(false);
-            timer = null;
-        }
-    }
-
-    private void schedule(long at) {
-        if (timer != null) timer.cancel(false);
-        timerAt = at;
-        timer = channel.eventLoop().schedule(this::checkDeadline, at - System.nanoTime(), TimeUnit.NANOSECONDS);
-    }
-
-    private void checkDeadline() {
-        timer = null;
-        long at = deadline;
-        if (at == 0 || current != null || closing) return;
-        if (at - System.nanoTime() > 0) schedule(at); // re-armed since this check was scheduled
-        else expired(idle);
-    }
-
-    private void expired(boolean idleWait) {
-        if (idleWait) {
-            channel.close();
-        } else {
-            log.debug("closing {}: no complete request head within {}", ip(), options.headerTimeout());
-            closing = true;
-            channel.writeAndFlush(ErrorPage.render(channel.alloc(), 408, "Request Timeout", "request head not received in time"))
-                    .addListener(ChannelFutureListener.CLOSE);
-        }
     }
 
     // ---- for the exchange (any thread) ---------------------------------------------------------------
@@ -456,20 +400,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
 
     /** Blocks an app thread while the socket's outbound buffer is full, so a slow client paces a big response. */
     void awaitWritable() throws IOException {
-        if (channel.eventLoop().inEventLoop() || channel.isWritable()) return;
-        channel.flush(); // queued but unflushed batches count too: push them out before waiting for room
-        synchronized (writability) {
-            while (!channel.isWritable()) {
-                if (!channel.isActive()) throw new IOException("client closed the connection");
-                try {
-                    writability.wait(1000);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IOException("interrupted while writing the response");
-                }
-            }
-        }
-        if (!channel.isActive()) throw new IOException("client closed the connection");
+        writeGate.await();
     }
 
     private SSLSession tlsSession() {

@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpPrincipal;
 import dev.jgunicorn.http.Header;
 import dev.jgunicorn.http.RequestError;
 import dev.jgunicorn.http.RequestHead;
+import dev.jgunicorn.http.ResponseHead;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 

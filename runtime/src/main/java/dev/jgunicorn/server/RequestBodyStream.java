@@ -68,10 +68,6 @@ final class RequestBodyStream extends InputStream {
         notifyAll();
     }
 
-    synchronized boolean isEnded() {
-        return ended;
-    }
-
     synchronized boolean isBehind() {
         return buffered > HIGH_WATER;
     }
@@ -133,11 +129,6 @@ final class RequestBodyStream extends InputStream {
     @Override
     public void close() {
         releaseAll();
-    }
-
-    /** True when every byte of the body has arrived and been read or discarded. */
-    synchronized boolean fullyConsumed() {
-        return ended && pieces.isEmpty();
     }
 
     synchronized void releaseAll() {

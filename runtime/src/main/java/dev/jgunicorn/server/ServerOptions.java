@@ -1,8 +1,11 @@
 package dev.jgunicorn.server;
 
 import dev.jgunicorn.http.ParserConfig;
+import dev.jgunicorn.settings.Config;
+import dev.jgunicorn.settings.Settings;
 
 import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * What one worker's server needs, resolved from the settings (or defaults for apps that call HttpServer.create()).
@@ -31,10 +34,26 @@ public record ServerOptions(WorkerModel model, int threads, int workerConnection
                 accessLog, maxRequests, 0);
     }
 
-    /** Gunicorn's defaults, except the model: an app that creates its own HttpServer gets virtual threads. */
+    /** What the settings ask for; each call draws max_requests_jitter anew, as each Gunicorn worker does. */
+    public static ServerOptions from(Config c) {
+        // As in Gunicorn, access lines exist when an access log, a logging config, or syslog (not kept out) asks for them.
+        boolean accessLines = c.get(Settings.ACCESSLOG) != null || c.get(Settings.LOGCONFIG) != null
+                || (c.get(Settings.SYSLOG) && !c.get(Settings.DISABLE_REDIRECT_ACCESS_TO_SYSLOG));
+        long maxRequests = c.get(Settings.MAX_REQUESTS);
+        if (maxRequests > 0 && c.get(Settings.MAX_REQUESTS_JITTER) > 0) {
+            maxRequests += ThreadLocalRandom.current().nextInt(c.get(Settings.MAX_REQUESTS_JITTER) + 1);
+        }
+        return new ServerOptions(WorkerModel.of(c), c.get(Settings.THREADS), c.get(Settings.WORKER_CONNECTIONS),
+                Duration.ofSeconds(c.get(Settings.KEEPALIVE)), Duration.ofSeconds(c.get(Settings.HEADER_TIMEOUT)),
+                Duration.ofSeconds(c.get(Settings.TIMEOUT)), Duration.ofSeconds(c.get(Settings.GRACEFUL_TIMEOUT)),
+                c.get(Settings.BACKLOG), ParserConfig.from(c),
+                accessLines ? new AccessLog(c.get(Settings.ACCESS_LOG_FORMAT)) : null, maxRequests,
+                c.get(Settings.IO_THREADS));
+    }
+
+    /** The settings' defaults, except the model: an app that creates its own HttpServer gets virtual threads. */
     public static ServerOptions defaults() {
-        return new ServerOptions(WorkerModel.VIRTUAL, 1, 1000, Duration.ofSeconds(2), Duration.ofSeconds(10),
-                Duration.ofSeconds(30), Duration.ofSeconds(30), 2048, ParserConfig.defaults(), null, 0);
+        return from(Config.defaults()).withModel(WorkerModel.VIRTUAL);
     }
 
     /** The number of event loops to start. */
@@ -42,8 +61,45 @@ public record ServerOptions(WorkerModel model, int threads, int workerConnection
         return ioThreads > 0 ? ioThreads : Runtime.getRuntime().availableProcessors();
     }
 
-    public ServerOptions withModel(WorkerModel m) {
-        return new ServerOptions(m, threads, workerConnections, keepAlive, headerTimeout, timeout, gracefulTimeout,
+    // ---- copies with one option changed ----
+
+    public ServerOptions withModel(WorkerModel v) {
+        return new ServerOptions(v, threads, workerConnections, keepAlive, headerTimeout, timeout, gracefulTimeout,
                 backlog, parser, accessLog, maxRequests, ioThreads);
+    }
+
+    public ServerOptions withThreads(int v) {
+        return new ServerOptions(model, v, workerConnections, keepAlive, headerTimeout, timeout, gracefulTimeout,
+                backlog, parser, accessLog, maxRequests, ioThreads);
+    }
+
+    public ServerOptions withWorkerConnections(int v) {
+        return new ServerOptions(model, threads, v, keepAlive, headerTimeout, timeout, gracefulTimeout, backlog, parser,
+                accessLog, maxRequests, ioThreads);
+    }
+
+    public ServerOptions withKeepAlive(Duration v) {
+        return new ServerOptions(model, threads, workerConnections, v, headerTimeout, timeout, gracefulTimeout, backlog,
+                parser, accessLog, maxRequests, ioThreads);
+    }
+
+    public ServerOptions withHeaderTimeout(Duration v) {
+        return new ServerOptions(model, threads, workerConnections, keepAlive, v, timeout, gracefulTimeout, backlog,
+                parser, accessLog, maxRequests, ioThreads);
+    }
+
+    public ServerOptions withTimeout(Duration v) {
+        return new ServerOptions(model, threads, workerConnections, keepAlive, headerTimeout, v, gracefulTimeout,
+                backlog, parser, accessLog, maxRequests, ioThreads);
+    }
+
+    public ServerOptions withGracefulTimeout(Duration v) {
+        return new ServerOptions(model, threads, workerConnections, keepAlive, headerTimeout, timeout, v, backlog,
+                parser, accessLog, maxRequests, ioThreads);
+    }
+
+    public ServerOptions withBacklog(int v) {
+        return new ServerOptions(model, threads, workerConnections, keepAlive, headerTimeout, timeout, gracefulTimeout,
+                v, parser, accessLog, maxRequests, ioThreads);
     }
 }

@@ -1,5 +1,8 @@
 package dev.jgunicorn.server;
 
+import dev.jgunicorn.settings.Config;
+import dev.jgunicorn.settings.Settings;
+
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -32,6 +35,13 @@ public enum WorkerModel {
             if (m.settingValue.equals(workerClass)) return m;
         }
         throw new IllegalArgumentException("unknown worker class " + workerClass);
+    }
+
+    /** The model worker_class asks for; as in Gunicorn, sync with more than one thread becomes gthread. */
+    public static WorkerModel of(Config c) {
+        String k = c.get(Settings.WORKER_CLASS);
+        if ("sync".equals(k) && c.get(Settings.THREADS) > 1) return GTHREAD;
+        return of(k);
     }
 
     /** The pool that runs handlers for sync and gthread; null for the models that have none. */

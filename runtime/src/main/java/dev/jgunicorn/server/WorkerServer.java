@@ -3,6 +3,7 @@ package dev.jgunicorn.server;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import dev.jgunicorn.http.Http1RequestDecoder;
+import dev.jgunicorn.proxy.ProxyProtocolHandler;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -194,25 +195,30 @@ public final class WorkerServer {
                         ch.pipeline().addLast(new AcceptCounter());
                     }
                 })
-                .childHandler(new ChannelInitializer<>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        Connection conn = new Connection(WorkerServer.this);
-                        // The PROXY header comes in clear before TLS starts, so it is read first.
-                        if (!"off".equals(proxyProtocol)) {
-                            ch.pipeline().addLast("proxy", new ProxyProtocolHandler(proxyProtocol, proxyAllowIps));
-                        }
-                        Tls t = tls;
-                        if (t != null) ch.pipeline().addLast("tls", t.newHandler(ch));
-                        ch.pipeline().addLast("watch", new ReadWatcher(conn));
-                        ch.pipeline().addLast("decoder", new Http1RequestDecoder(options.parser()));
-                        ch.pipeline().addLast("connection", conn);
-                    }
-                });
+                .childHandler(connectionPipeline());
         if (!unix) {
             b.option(ChannelOption.SO_REUSEADDR, true).childOption(ChannelOption.TCP_NODELAY, true);
         }
         return b;
+    }
+
+    /** Each accepted connection's pipeline: [PROXY header], [TLS], deadline, HTTP decoder, the connection. */
+    ChannelInitializer<Channel> connectionPipeline() {
+        return new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                // The PROXY header comes in clear before TLS starts, so it is read first.
+                if (!"off".equals(proxyProtocol)) {
+                    ch.pipeline().addLast("proxy", new ProxyProtocolHandler(proxyProtocol, proxyAllowIps));
+                }
+                Tls t = tls;
+                if (t != null) ch.pipeline().addLast("tls", t.newHandler(ch));
+                ConnectionDeadline deadline = new ConnectionDeadline(options);
+                ch.pipeline().addLast("deadline", deadline);
+                ch.pipeline().addLast("decoder", new Http1RequestDecoder(options.parser()));
+                ch.pipeline().addLast("connection", new Connection(WorkerServer.this, deadline));
+            }
+        };
     }
 
     public List<SocketAddress> addresses() {
@@ -459,21 +465,6 @@ public final class WorkerServer {
                 log.error("WORKER TIMEOUT: {} {} has run for more than {} s on thread {}{}",
                         ex.getRequestMethod(), ex.head().uri(), options.timeout().toSeconds(), t.getName(), sb);
             }
-        }
-    }
-
-    /** Tells the connection when raw bytes arrive, so an idle keep-alive connection switches to the head deadline. */
-    private static final class ReadWatcher extends ChannelInboundHandlerAdapter {
-        private final Connection conn;
-
-        ReadWatcher(Connection conn) {
-            this.conn = conn;
-        }
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            conn.bytesArrived();
-            ctx.fireChannelRead(msg);
         }
     }
 }

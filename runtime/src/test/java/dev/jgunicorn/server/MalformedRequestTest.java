@@ -99,9 +99,7 @@ class MalformedRequestTest {
     /** A client trickling its head is cut off at header_timeout, and no app thread waits on it. */
     @Test
     void slowlorisIsCutOffAtTheHeaderDeadline() throws Exception {
-        ServerOptions o = TestServer.options(WorkerModel.GTHREAD);
-        o = new ServerOptions(o.model(), 1, o.workerConnections(), o.keepAlive(), Duration.ofSeconds(1), o.timeout(),
-                o.gracefulTimeout(), o.backlog(), o.parser(), null, 0);
+        ServerOptions o = TestServer.options(WorkerModel.GTHREAD).withThreads(1).withHeaderTimeout(Duration.ofSeconds(1));
         try (TestServer s = new TestServer(o, new Slow())) {
             try (Socket sock = new Socket("127.0.0.1", s.port)) {
                 sock.setSoTimeout(5000);

@@ -23,6 +23,13 @@ public final class Config {
         this.warnings = List.copyOf(warnings);
     }
 
+    /** A run with no sources: every setting at the table's default (the environment not consulted). */
+    public static Config defaults() {
+        Map<Setting<?>, Object> values = new LinkedHashMap<>();
+        for (Setting<?> s : Settings.ALL) values.put(s, s.defaultValue(Map.of()));
+        return new Config(values, Map.of(), null, Path.of("").toAbsolutePath(), List.of());
+    }
+
     @SuppressWarnings("unchecked")
     public <T> T get(Setting<T> s) {
         return (T) values.get(s);

@@ -1,4 +1,4 @@
-package dev.jgunicorn.server;
+package dev.jgunicorn.http;
 
 import io.netty.handler.codec.DateFormatter;
 

@@ -1,4 +1,4 @@
-package dev.jgunicorn.http;
+package dev.jgunicorn.proxy;
 
 import io.netty.util.NetUtil;
 
@@ -9,8 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A peer allow list in Gunicorn's {@code forwarded_allow_ips} / {@code proxy_allow_ips} form: IP addresses, CIDR
- * networks or {@code "*"} (any peer). Each entry may itself be a comma-separated list; entries that are neither an
+ * The proxies trusted in front of the server: a peer allow list in the form of Gunicorn's {@code forwarded_allow_ips}
+ * (who may set the scheme and forwarder headers) and {@code proxy_allow_ips} (who may send a PROXY header): IP
+ * addresses, CIDR networks or {@code "*"} (any peer). Each entry may itself be a comma-separated list; entries that are neither an
  * IP nor a CIDR are ignored. Peers without an IP address (UNIX sockets, an {@code EmbeddedChannel}; {@code None} in
  * Gunicorn's test harness) are always trusted, as in Gunicorn. Immutable and thread-safe.
  */
@@ -34,11 +35,6 @@ public final class TrustedPeers {
     /** The allow list made of these entries (each an IP, a CIDR, {@code "*"} or a comma-separated list of them). */
     public static TrustedPeers of(List<String> entries) {
         return new TrustedPeers(entries);
-    }
-
-    /** Whether every IP peer is trusted ({@code "*"} was listed). */
-    public boolean trustsAny() {
-        return any;
     }
 
     /** Whether this peer is trusted: always for non-IP peers, else when it matches an entry. */

@@ -1,4 +1,4 @@
-package dev.jgunicorn.server;
+package dev.jgunicorn.http;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -14,7 +14,7 @@ import java.util.Map;
  * response leaves in one buffer and one write. The fixed parts (status lines, Server, the Date line of the
  * current second) are bytes encoded once.
  */
-final class ResponseHead {
+public final class ResponseHead {
     private static final byte[][] STATUS_LINES = new byte[600][];
     private static final byte[] SERVER = ascii("Server: jgunicorn\r\n");
     private static final byte[] CONTENT_LENGTH = ascii("Content-Length: ");
@@ -39,8 +39,8 @@ final class ResponseHead {
      * @param contentLength the Content-Length to send, or -1 for none
      * @param connection    0: no Connection header, 1: {@code close}, 2: {@code keep-alive}
      */
-    static ByteBuf encode(Scratch b, ByteBufAllocator alloc, int status, Map<String, List<String>> headers,
-                          long contentLength, boolean chunked, int connection, int bodyRoom) {
+    public static ByteBuf encode(Scratch b, ByteBufAllocator alloc, int status, Map<String, List<String>> headers,
+                                 long contentLength, boolean chunked, int connection, int bodyRoom) {
         // Encoded on the heap and copied into the (direct) socket buffer once: many small copies into a direct
         // buffer each pay the NIO bounds and session checks (Netty does not use Unsafe on Java 25+).
         b.length = 0;
@@ -80,7 +80,7 @@ final class ResponseHead {
      * The bytes of a head being encoded: one per connection, reused for each of its responses (a connection
      * encodes one head at a time), so encoding allocates nothing.
      */
-    static final class Scratch {
+    public static final class Scratch {
         private byte[] bytes = new byte[256];
         private int length;
 
@@ -109,7 +109,7 @@ final class ResponseHead {
         }
     }
 
-    static boolean isFraming(String name) {
+    private static boolean isFraming(String name) {
         return name.equalsIgnoreCase("Content-Length") || name.equalsIgnoreCase("Transfer-Encoding")
                 || name.equalsIgnoreCase("Connection") || name.equalsIgnoreCase("Keep-Alive");
     }

@@ -1,4 +1,4 @@
-package dev.jgunicorn.server;
+package dev.jgunicorn.http;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -6,11 +6,11 @@ import io.netty.buffer.ByteBufAllocator;
 import java.nio.charset.StandardCharsets;
 
 /** The small HTML error page Gunicorn answers bad requests with; always followed by closing the connection. */
-final class ErrorPage {
+public final class ErrorPage {
     private ErrorPage() {
     }
 
-    static ByteBuf render(ByteBufAllocator alloc, int status, String reason, String message) {
+    public static ByteBuf render(ByteBufAllocator alloc, int status, String reason, String message) {
         String body = "<html>\n  <head>\n    <title>" + reason + "</title>\n  </head>\n  <body>\n    <h1><p>" + reason
                 + "</p></h1>\n    " + escape(message) + "\n  </body>\n</html>\n";
         byte[] b = body.getBytes(StandardCharsets.UTF_8);
@@ -22,7 +22,7 @@ final class ErrorPage {
         return out;
     }
 
-    static String escape(String s) {
+    public static String escape(String s) {
         return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;").replace("'", "&#x27;");
     }
 }

@@ -1,6 +1,6 @@
-package dev.jgunicorn.server;
+package dev.jgunicorn.proxy;
 
-import dev.jgunicorn.http.TrustedPeers;
+import dev.jgunicorn.http.ErrorPage;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;

@@ -1,10 +1,11 @@
-package dev.jgunicorn.server;
+package dev.jgunicorn.proxy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jgunicorn.conformance.GunicornRequests;
 import dev.jgunicorn.http.BodyChunk;
 import dev.jgunicorn.http.BodyEnd;
+import dev.jgunicorn.http.ErrorPage;
 import dev.jgunicorn.http.Http1RequestDecoder;
 import dev.jgunicorn.http.ParserConfig;
 import dev.jgunicorn.http.RequestError;
