@@ -1,5 +1,7 @@
 package dev.jgunicorn.server;
 
+import dev.jgunicorn.settings.Settings;
+import dev.jgunicorn.settings.Config;
 import dev.jgunicorn.bench.NettyHello;
 import dev.jgunicorn.demo.Hello;
 import dev.jgunicorn.http.Http1RequestDecoder;
@@ -49,7 +51,7 @@ public class ResponsePathBench {
     @Setup(Level.Trial)
     public void setup() {
         request = Unpooled.directBuffer(REQUEST.length).writeBytes(REQUEST);
-        server = new JgunicornHttpServer(ServerOptions.defaults().withModel(WorkerModel.EVENTLOOP));
+        server = new JgunicornHttpServer(ServerOptions.from(Config.defaults().with(Settings.WORKER_CLASS, "eventloop")));
         WorkerServer worker = server.worker();
         worker.createContext("/", new Hello());
         jgunicorn = new EmbeddedChannel(worker.connectionPipeline());

@@ -4,14 +4,14 @@ import com.sun.net.httpserver.HttpExchange;
 import dev.jgunicorn.server.BindAddress;
 import dev.jgunicorn.server.JgunicornHttpServer;
 import dev.jgunicorn.server.ServerOptions;
-import dev.jgunicorn.server.WorkerModel;
+import dev.jgunicorn.settings.Config;
 import dev.jgunicorn.settings.SettingException;
+import dev.jgunicorn.settings.Settings;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.function.Supplier;
 
 /**
@@ -52,9 +52,9 @@ public final class AdminServer implements AutoCloseable {
     public static AdminServer start(String adminBind, Supplier<String> metrics, Supplier<Check> live, Supplier<Check> ready)
             throws IOException {
         // Scrapes and probes are few and short; two virtual threads' worth of work, a small accept queue.
-        ServerOptions options = ServerOptions.defaults().withModel(WorkerModel.VIRTUAL).withThreads(1)
-                .withWorkerConnections(64).withKeepAlive(Duration.ofSeconds(5)).withTimeout(Duration.ZERO)
-                .withGracefulTimeout(Duration.ofSeconds(1)).withBacklog(64);
+        ServerOptions options = ServerOptions.from(Config.defaults().with(Settings.WORKER_CLASS, "virtual")
+                .with(Settings.THREADS, 1).with(Settings.WORKER_CONNECTIONS, 64).with(Settings.KEEPALIVE, 5)
+                .with(Settings.TIMEOUT, 0).with(Settings.GRACEFUL_TIMEOUT, 1).with(Settings.BACKLOG, 64));
         JgunicornHttpServer server = new JgunicornHttpServer(options);
         server.createContext("/metrics", ex -> answer(ex, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.get()));
         server.createContext("/healthz", ex -> check(ex, live.get()));

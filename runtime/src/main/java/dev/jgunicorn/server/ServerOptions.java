@@ -27,13 +27,6 @@ public record ServerOptions(WorkerModel model, int threads, int workerConnection
                             Duration headerTimeout, Duration timeout, Duration gracefulTimeout, int backlog,
                             ParserConfig parser, AccessLog accessLog, long maxRequests, int ioThreads) {
 
-    public ServerOptions(WorkerModel model, int threads, int workerConnections, Duration keepAlive,
-                         Duration headerTimeout, Duration timeout, Duration gracefulTimeout, int backlog,
-                         ParserConfig parser, AccessLog accessLog, long maxRequests) {
-        this(model, threads, workerConnections, keepAlive, headerTimeout, timeout, gracefulTimeout, backlog, parser,
-                accessLog, maxRequests, 0);
-    }
-
     /** What the settings ask for; each call draws max_requests_jitter anew, as each Gunicorn worker does. */
     public static ServerOptions from(Config c) {
         // As in Gunicorn, access lines exist when an access log, a logging config, or syslog (not kept out) asks for them.
@@ -53,53 +46,11 @@ public record ServerOptions(WorkerModel model, int threads, int workerConnection
 
     /** The settings' defaults, except the model: an app that creates its own HttpServer gets virtual threads. */
     public static ServerOptions defaults() {
-        return from(Config.defaults()).withModel(WorkerModel.VIRTUAL);
+        return from(Config.defaults().with(Settings.WORKER_CLASS, "virtual"));
     }
 
     /** The number of event loops to start. */
     public int eventLoops() {
         return ioThreads > 0 ? ioThreads : Runtime.getRuntime().availableProcessors();
-    }
-
-    // ---- copies with one option changed ----
-
-    public ServerOptions withModel(WorkerModel v) {
-        return new ServerOptions(v, threads, workerConnections, keepAlive, headerTimeout, timeout, gracefulTimeout,
-                backlog, parser, accessLog, maxRequests, ioThreads);
-    }
-
-    public ServerOptions withThreads(int v) {
-        return new ServerOptions(model, v, workerConnections, keepAlive, headerTimeout, timeout, gracefulTimeout,
-                backlog, parser, accessLog, maxRequests, ioThreads);
-    }
-
-    public ServerOptions withWorkerConnections(int v) {
-        return new ServerOptions(model, threads, v, keepAlive, headerTimeout, timeout, gracefulTimeout, backlog, parser,
-                accessLog, maxRequests, ioThreads);
-    }
-
-    public ServerOptions withKeepAlive(Duration v) {
-        return new ServerOptions(model, threads, workerConnections, v, headerTimeout, timeout, gracefulTimeout, backlog,
-                parser, accessLog, maxRequests, ioThreads);
-    }
-
-    public ServerOptions withHeaderTimeout(Duration v) {
-        return new ServerOptions(model, threads, workerConnections, keepAlive, v, timeout, gracefulTimeout, backlog,
-                parser, accessLog, maxRequests, ioThreads);
-    }
-
-    public ServerOptions withTimeout(Duration v) {
-        return new ServerOptions(model, threads, workerConnections, keepAlive, headerTimeout, v, gracefulTimeout,
-                backlog, parser, accessLog, maxRequests, ioThreads);
-    }
-
-    public ServerOptions withGracefulTimeout(Duration v) {
-        return new ServerOptions(model, threads, workerConnections, keepAlive, headerTimeout, timeout, v, backlog,
-                parser, accessLog, maxRequests, ioThreads);
-    }
-
-    public ServerOptions withBacklog(int v) {
-        return new ServerOptions(model, threads, workerConnections, keepAlive, headerTimeout, timeout, gracefulTimeout,
-                v, parser, accessLog, maxRequests, ioThreads);
     }
 }

@@ -1,11 +1,14 @@
 package dev.jgunicorn.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jgunicorn.conformance.ConformanceCase;
 import dev.jgunicorn.conformance.ConformanceKit;
 import dev.jgunicorn.conformance.GunicornRequests;
 import dev.jgunicorn.demo.Echo;
-import dev.jgunicorn.http.ParserConfig;
+import dev.jgunicorn.settings.Config;
+import dev.jgunicorn.settings.Setting;
+import dev.jgunicorn.settings.Settings;
 import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
@@ -31,6 +34,7 @@ import static org.junit.jupiter.api.DynamicTest.dynamicTest;
  * started with those settings. Each case is a test of its own, named after it.
  */
 class ConformanceKitTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private static final List<ConformanceCase> CORPUS = GunicornRequests.cases();
     private static final List<String> PIPELINED = List.of("valid/018", "valid/022", "valid/023");
@@ -108,33 +112,18 @@ class ConformanceKitTest {
         });
     }
 
+    /** A gthread server with the case's settings, given by their Gunicorn names and values as Gunicorn stores them. */
     private static TestServer serverWith(JsonNode cfg) throws Exception {
-        ServerOptions o = ServerOptions.defaults();
-        o = new ServerOptions(WorkerModel.GTHREAD, 4, o.workerConnections(), o.keepAlive(), o.headerTimeout(),
-                o.timeout(), o.gracefulTimeout(), o.backlog(), apply(ParserConfig.defaults(), cfg), null, 0);
-        TestServer s = new TestServer(o, new Echo());
+        Config config = TestServer.config(WorkerModel.GTHREAD).with(Settings.THREADS, 4);
+        for (var field : cfg.properties()) {
+            if (field.getKey().equals("proxy_protocol")) continue; // the server's PROXY handler, set below
+            Setting<?> setting = Settings.byName(field.getKey()).orElseThrow();
+            config = config.with(setting, JSON.convertValue(field.getValue(), Object.class));
+        }
+        TestServer s = new TestServer(ServerOptions.from(config), new Echo());
         if (cfg.has("proxy_protocol")) {
             s.server.worker().setProxyProtocol(cfg.get("proxy_protocol").asText(), List.of("127.0.0.1"));
         }
         return s;
-    }
-
-    static ParserConfig apply(ParserConfig d, JsonNode cfg) {
-        int line = cfg.has("limit_request_line") ? cfg.get("limit_request_line").asInt() : d.limitRequestLine();
-        int fields = cfg.has("limit_request_fields") ? cfg.get("limit_request_fields").asInt() : d.limitRequestFields();
-        int size = cfg.has("limit_request_field_size") ? cfg.get("limit_request_field_size").asInt() : d.limitRequestFieldSize();
-        List<String> allow = d.forwardedAllowIps();
-        if (cfg.has("forwarded_allow_ips")) {
-            allow = new ArrayList<>();
-            for (JsonNode n : cfg.get("forwarded_allow_ips")) allow.add(n.asText());
-        }
-        return new ParserConfig(line, fields, size,
-                cfg.path("permit_obsolete_folding").asBoolean(d.permitObsoleteFolding()),
-                cfg.path("strip_header_spaces").asBoolean(d.stripHeaderSpaces()),
-                cfg.path("permit_unconventional_http_method").asBoolean(d.permitUnconventionalMethod()),
-                d.permitUnconventionalVersion(),
-                cfg.path("casefold_http_method").asBoolean(d.casefoldMethod()),
-                cfg.path("header_map").asText(d.headerMap()),
-                d.forwarderHeaders(), d.secureSchemeHeaders(), allow, d.requireHost());
     }
 }

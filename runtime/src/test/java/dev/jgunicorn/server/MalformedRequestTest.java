@@ -1,5 +1,6 @@
 package dev.jgunicorn.server;
 
+import dev.jgunicorn.settings.Settings;
 import dev.jgunicorn.demo.Echo;
 import dev.jgunicorn.demo.Slow;
 import org.junit.jupiter.api.Test;
@@ -99,7 +100,8 @@ class MalformedRequestTest {
     /** A client trickling its head is cut off at header_timeout, and no app thread waits on it. */
     @Test
     void slowlorisIsCutOffAtTheHeaderDeadline() throws Exception {
-        ServerOptions o = TestServer.options(WorkerModel.GTHREAD).withThreads(1).withHeaderTimeout(Duration.ofSeconds(1));
+        ServerOptions o = ServerOptions.from(TestServer.config(WorkerModel.GTHREAD).with(Settings.THREADS, 1)
+                .with(Settings.HEADER_TIMEOUT, 1));
         try (TestServer s = new TestServer(o, new Slow())) {
             try (Socket sock = new Socket("127.0.0.1", s.port)) {
                 sock.setSoTimeout(5000);

@@ -1,5 +1,8 @@
 package dev.jgunicorn.server;
 
+import java.util.Locale;
+import dev.jgunicorn.settings.Settings;
+import dev.jgunicorn.settings.Config;
 import com.sun.net.httpserver.HttpHandler;
 
 import java.io.IOException;
@@ -29,8 +32,13 @@ final class TestServer implements AutoCloseable {
         port = server.getAddress().getPort();
     }
 
+    /** The settings' defaults with this worker class; tests change more with {@link Config#with}. */
+    static Config config(WorkerModel model) {
+        return Config.defaults().with(Settings.WORKER_CLASS, model.name().toLowerCase(Locale.ROOT));
+    }
+
     static ServerOptions options(WorkerModel model) {
-        return ServerOptions.defaults().withModel(model);
+        return ServerOptions.from(config(model));
     }
 
     URI uri(String path) {

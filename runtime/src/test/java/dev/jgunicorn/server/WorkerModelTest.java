@@ -60,7 +60,7 @@ class WorkerModelTest {
 
     private int peakWith(WorkerModel model, int threads, int clients) throws Exception {
         Probe probe = new Probe(300);
-        ServerOptions o = TestServer.options(model).withThreads(threads);
+        ServerOptions o = ServerOptions.from(TestServer.config(model).with(Settings.THREADS, threads));
         try (TestServer s = new TestServer(o, probe)) {
             List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();
             for (int i = 0; i < clients; i++) {
@@ -129,7 +129,7 @@ class WorkerModelTest {
 
     @Test
     void idleKeepAliveConnectionIsClosedAfterKeepAliveSeconds() throws Exception {
-        ServerOptions o = TestServer.options(WorkerModel.GTHREAD).withKeepAlive(Duration.ofSeconds(1));
+        ServerOptions o = ServerOptions.from(TestServer.config(WorkerModel.GTHREAD).with(Settings.KEEPALIVE, 1));
         try (TestServer s = new TestServer(o, new Hello())) {
             long t0 = System.nanoTime();
             String r = s.raw("GET / HTTP/1.1\r\nHost: x\r\n\r\n", Duration.ofSeconds(10));
@@ -144,8 +144,8 @@ class WorkerModelTest {
         // keepalive 1 s, header timeout 10 s: a request 600 ms after the last response still finds the connection
         // open, and the server closes it about a second after the final response, not at the header timeout.
         for (WorkerModel model : List.of(WorkerModel.GTHREAD, WorkerModel.EVENTLOOP)) {
-            ServerOptions o = TestServer.options(model).withKeepAlive(Duration.ofSeconds(1))
-                    .withHeaderTimeout(Duration.ofSeconds(10));
+            ServerOptions o = ServerOptions.from(TestServer.config(model).with(Settings.KEEPALIVE, 1)
+                    .with(Settings.HEADER_TIMEOUT, 10));
             try (TestServer s = new TestServer(o, new Hello());
                  Socket socket = new Socket("127.0.0.1", s.port)) {
                 socket.setSoTimeout(15_000);
@@ -181,7 +181,8 @@ class WorkerModelTest {
 
     @Test
     void workerConnectionsCapsOpenConnections() throws Exception {
-        ServerOptions o = TestServer.options(WorkerModel.VIRTUAL).withThreads(1).withWorkerConnections(2);
+        ServerOptions o = ServerOptions.from(TestServer.config(WorkerModel.VIRTUAL).with(Settings.THREADS, 1)
+                .with(Settings.WORKER_CONNECTIONS, 2));
         CountDownLatch release = new CountDownLatch(1);
         AtomicInteger started = new AtomicInteger();
         try (TestServer s = new TestServer(o, ex -> {

@@ -30,12 +30,24 @@ public final class Config {
         return new Config(values, Map.of(), null, Path.of("").toAbsolutePath(), List.of());
     }
 
+    /**
+     * This configuration with one setting changed by the program itself (an embedded server's or a test's choice),
+     * checked as a config-file value would be.
+     */
+    public Config with(Setting<?> s, Object value) {
+        Map<Setting<?>, Object> changed = new LinkedHashMap<>(values);
+        changed.put(s, s.fromConfig(value));
+        Map<Setting<?>, String> from = new LinkedHashMap<>(sources);
+        from.put(s, "program");
+        return new Config(changed, from, app, baseDir, warnings);
+    }
+
     @SuppressWarnings("unchecked")
     public <T> T get(Setting<T> s) {
         return (T) values.get(s);
     }
 
-    /** "default", "config file gunicorn.conf.py:12", "GUNICORN_CMD_ARGS" or "command line". */
+    /** "default", "config file gunicorn.conf.py:12", "GUNICORN_CMD_ARGS", "command line" or "program". */
     public String sourceOf(Setting<?> s) {
         return sources.getOrDefault(s, "default");
     }

@@ -40,6 +40,18 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aProgramsOwnChoiceIsCheckedLikeAConfigFileValueAndNamedAsItsSource() {
+        Config c = Config.defaults().with(Settings.THREADS, 4).with(Settings.PROXY_PROTOCOL, true);
+        assertEquals(4, c.get(Settings.THREADS));
+        assertEquals("auto", c.get(Settings.PROXY_PROTOCOL), "stored as Gunicorn stores True");
+        assertEquals("program", c.sourceOf(Settings.THREADS));
+        assertEquals("default", c.sourceOf(Settings.WORKERS));
+        assertEquals(1, Config.defaults().get(Settings.THREADS), "with() leaves the original alone");
+        SettingException e = assertThrows(SettingException.class, () -> Config.defaults().with(Settings.THREADS, -1));
+        assertTrue(e.getMessage().contains("threads"), e.getMessage());
+    }
+
+    @Test
     void jvmArgsMayLookLikeOurOwnFlags() throws Exception {
         // -D is Gunicorn's --daemon; after --jvm-arg it is a system property for the worker JVMs.
         Config c = load(Map.of("GUNICORN_CMD_ARGS", "--jvm-arg -Xss1m"), "--jvm-arg", "-Dapp.mode=fast",
