@@ -1,5 +1,7 @@
 package dev.jgunicorn.conformance;
 
+import dev.jgunicorn.settings.python.Py;
+
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -52,21 +54,9 @@ final class PythonText {
         return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == 0x0b || c == 0x0c;
     }
 
-    /** {@code repr(str)}. */
+    /** {@code repr(str)}: the settings model's Python helpers have it. */
     static String repr(String s) {
-        char quote = s.indexOf('\'') >= 0 && s.indexOf('"') < 0 ? '"' : '\'';
-        StringBuilder b = new StringBuilder(s.length() + 2).append(quote);
-        s.codePoints().forEach(c -> {
-            if (c == '\\' || c == quote) b.append('\\').appendCodePoint(c);
-            else if (c == '\t') b.append("\\t");
-            else if (c == '\n') b.append("\\n");
-            else if (c == '\r') b.append("\\r");
-            else if (isPrintable(c)) b.appendCodePoint(c);
-            else if (c < 0x100) b.append(String.format("\\x%02x", c));
-            else if (c < 0x10000) b.append(String.format("\\u%04x", c));
-            else b.append(String.format("\\U%08x", c));
-        });
-        return b.append(quote).toString();
+        return Py.quote(s);
     }
 
     /** {@code repr(bytes)}. */
@@ -93,14 +83,5 @@ final class PythonText {
     /** {@code repr(list)} of strings. */
     static String repr(List<String> list) {
         return list.stream().map(PythonText::repr).collect(Collectors.joining(", ", "[", "]"));
-    }
-
-    private static boolean isPrintable(int c) {
-        if (c == ' ') return true;
-        return switch (Character.getType(c)) {
-            case Character.CONTROL, Character.FORMAT, Character.SURROGATE, Character.PRIVATE_USE, Character.UNASSIGNED,
-                 Character.SPACE_SEPARATOR, Character.LINE_SEPARATOR, Character.PARAGRAPH_SEPARATOR -> false;
-            default -> true;
-        };
     }
 }
