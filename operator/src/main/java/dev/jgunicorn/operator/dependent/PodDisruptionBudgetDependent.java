@@ -5,13 +5,11 @@ import dev.jgunicorn.operator.desired.Labels;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
-import io.javaoperatorsdk.operator.processing.event.ResourceID;
 
 /** The optional PodDisruptionBudget of the worker pods; exists only while {@link PodDisruptionBudgetWanted}. */
 @KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR))
-public final class PodDisruptionBudgetDependent extends CRUDKubernetesDependentResource<PodDisruptionBudget, GunicornServer> {
+public final class PodDisruptionBudgetDependent extends OptionalDependent<PodDisruptionBudget> {
     public PodDisruptionBudgetDependent() {
         super(PodDisruptionBudget.class);
     }
@@ -19,11 +17,5 @@ public final class PodDisruptionBudgetDependent extends CRUDKubernetesDependentR
     @Override
     protected PodDisruptionBudget desired(GunicornServer primary, Context<GunicornServer> context) {
         return WorkflowContext.desired(context).podDisruptionBudget().orElseThrow();
-    }
-
-    /** Named after the server: JOSDK finds the one to delete by this id, with no desired object to ask. */
-    @Override
-    protected ResourceID targetSecondaryResourceID(GunicornServer primary, Context<GunicornServer> context) {
-        return ResourceID.fromResource(primary);
     }
 }

@@ -5,16 +5,14 @@ import dev.jgunicorn.operator.desired.Labels;
 import dev.jgunicorn.operator.desired.PodMonitor;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
-import io.javaoperatorsdk.operator.processing.event.ResourceID;
 
 /**
  * The optional PodMonitor for the Prometheus Operator, scraping the workers' admin port: active only where the
  * cluster serves the API ({@link PodMonitorsServed}), present only while {@link PodMonitorWanted}.
  */
 @KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR))
-public final class PodMonitorDependent extends CRUDKubernetesDependentResource<PodMonitor, GunicornServer> {
+public final class PodMonitorDependent extends OptionalDependent<PodMonitor> {
     /** The workflow's name for this dependent, under which its activation condition's result is found. */
     public static final String NAME = "podmonitor";
 
@@ -25,11 +23,5 @@ public final class PodMonitorDependent extends CRUDKubernetesDependentResource<P
     @Override
     protected PodMonitor desired(GunicornServer primary, Context<GunicornServer> context) {
         return WorkflowContext.desired(context).podMonitor().orElseThrow();
-    }
-
-    /** Named after the server: JOSDK finds the one to delete by this id, with no desired object to ask. */
-    @Override
-    protected ResourceID targetSecondaryResourceID(GunicornServer primary, Context<GunicornServer> context) {
-        return ResourceID.fromResource(primary);
     }
 }
