@@ -1,4 +1,4 @@
-package dev.jgunicorn.cli;
+package dev.jgunicorn.worker;
 
 import com.sun.net.httpserver.HttpHandler;
 import dev.jgunicorn.app.AppLoadException;
@@ -10,6 +10,10 @@ import dev.jgunicorn.metrics.ProcessMetrics;
 import dev.jgunicorn.metrics.RequestMetrics;
 import dev.jgunicorn.metrics.ScrapeSocket;
 import dev.jgunicorn.http.ParserConfig;
+import dev.jgunicorn.process.ExitCodes;
+import dev.jgunicorn.process.Logging;
+import dev.jgunicorn.process.ProcessEnvironment;
+import dev.jgunicorn.process.ProcessTitle;
 import dev.jgunicorn.server.AccessLog;
 import dev.jgunicorn.server.BindAddress;
 import dev.jgunicorn.server.JgunicornHttpServer;
@@ -38,7 +42,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * One worker process: loads the app, serves every bind address, and stops gracefully on TERM (quickly on INT),
  * when its master dies, or after max_requests.
  */
-final class Worker {
+public final class Worker {
     private static final Logger log = LoggerFactory.getLogger("gunicorn.error");
 
     private final Config config;
@@ -51,7 +55,7 @@ final class Worker {
     private volatile JgunicornHttpServer server; // for the probes, once it exists
     private volatile boolean serving;
 
-    Worker(Config config, int number, Hooks hooks) {
+    public Worker(Config config, int number, Hooks hooks) {
         this.config = config;
         this.number = number;
         this.hooks = hooks;
@@ -60,7 +64,7 @@ final class Worker {
     }
 
     /** Settings that pass their own type but not the runtime's rules. */
-    static void checkSettings(Config c) {
+    public static void checkSettings(Config c) {
         if (!"http".equals(c.get(Settings.PROTOCOL))) {
             throw new SettingException("protocol", "protocol " + c.get(Settings.PROTOCOL)
                     + " is not implemented by jgunicorn: only http; put an HTTP proxy in front instead of uwsgi_pass");
@@ -87,7 +91,7 @@ final class Worker {
         }
     }
 
-    static WorkerModel model(Config c) {
+    public static WorkerModel model(Config c) {
         String k = c.get(Settings.WORKER_CLASS);
         // As in Gunicorn: sync with more than one thread becomes gthread.
         if ("sync".equals(k) && c.get(Settings.THREADS) > 1) return WorkerModel.GTHREAD;
@@ -130,13 +134,13 @@ final class Worker {
         }
     }
 
-    int run() {
+    public int run() {
         setVirtualCarriers(config);
         ProcessTitle.setShortName(config);
         hooks.call("post_fork", h -> h.postFork(me));
         // Meters only when something reads them: the admin listener, the master's aggregation, or statsd.
-        String scrapeSocket = System.getenv(ScrapeSocket.ENV);
-        boolean standalone = System.getenv(WorkerLinkServer.ENV_SOCKET) == null;
+        String scrapeSocket = System.getenv(ProcessEnvironment.METRICS_SOCKET);
+        boolean standalone = System.getenv(ProcessEnvironment.WORKER_LINK) == null;
         String adminBind = standalone ? config.get(Settings.ADMIN_BIND) : null;
         ProcessMetrics metrics = adminBind != null || scrapeSocket != null || config.get(Settings.STATSD_HOST) != null
                 ? new ProcessMetrics(config) : null;
@@ -148,7 +152,7 @@ final class Worker {
             if (scrapeSocket != null) scrape = ScrapeSocket.serve(Path.of(scrapeSocket), metrics::scrape);
         } catch (IOException e) {
             log.error("Cannot listen at admin_bind {}: {}", adminBind, e.getMessage());
-            return Main.EXIT_WORKER_BOOT;
+            return ExitCodes.WORKER_BOOT_ERROR;
         }
         try {
             return serve(metrics);
@@ -188,23 +192,23 @@ final class Worker {
             handler = AppLoader.load(config.app(), AppLoader.classLoader(config.get(Settings.CLASSPATH), config.baseDir()));
         } catch (AppLoadException e) {
             log.error("Exception in worker process: {}", e.getMessage(), e.getCause());
-            return Main.EXIT_APP_LOAD;
+            return ExitCodes.APP_LOAD_ERROR;
         }
         hooks.call("post_worker_init", h -> h.postWorkerInit(me));
         if (hooks.configured()) handler = withRequestHooks(handler, hooks, me);
         ServerOptions options = options(config);
-        if (System.getenv(ClassDataArchive.ENV_TRAINING) != null) return train(options);
+        if (System.getenv(ProcessEnvironment.TRAINING) != null) return train(options);
         JgunicornHttpServer server = new JgunicornHttpServer(options);
         this.server = server;
         server.createContext("/", handler);
         if (metrics != null) server.worker().setRequestListener(new RequestMetrics(metrics.registry(), server.worker()));
         server.worker().setTls(tls(config));
         server.worker().setProxyProtocol(config.get(Settings.PROXY_PROTOCOL), config.get(Settings.PROXY_ALLOW_IPS));
-        String controlSocket = System.getenv(WorkerLinkServer.ENV_SOCKET);
+        String controlSocket = System.getenv(ProcessEnvironment.WORKER_LINK);
         MasterLink control = null;
         try {
             if (controlSocket != null) {
-                String listed = System.getenv().getOrDefault(WorkerLinkServer.ENV_LISTENERS, "");
+                String listed = System.getenv().getOrDefault(ProcessEnvironment.LISTENERS, "");
                 List<String> kinds = listed.isEmpty() ? List.of() : List.of(listed.split(","));
                 control = new MasterLink(Path.of(controlSocket), number, kinds.size());
                 if (kinds.isEmpty()) bindListeners(server); // --reuse-port: each worker binds its own socket
@@ -215,7 +219,7 @@ final class Worker {
         } catch (IOException e) {
             log.error("Worker failed to boot: {}", e.getMessage());
             if (control != null) control.close();
-            return Main.EXIT_WORKER_BOOT;
+            return ExitCodes.WORKER_BOOT_ERROR;
         }
         MasterLink master = control;
         server.worker().onRecycle(() -> {
@@ -313,7 +317,7 @@ final class Worker {
 
     /** Without a master (a pod, or no epoll): bind every address here. */
     private void bindListeners(JgunicornHttpServer server) throws IOException {
-        boolean reusePort = System.getenv("JGUNICORN_REUSE_PORT") != null;
+        boolean reusePort = System.getenv(ProcessEnvironment.REUSE_PORT) != null;
         for (String b : config.get(Settings.BIND)) {
             SocketAddress bound = server.worker().bind(BindAddress.parse(b), config.get(Settings.BACKLOG), reusePort);
             log.info("Listening at: {} ({})", url(bound, config.get(Settings.CERTFILE) != null), ProcessHandle.current().pid());
@@ -355,7 +359,8 @@ final class Worker {
         }
     }
 
-    static String url(SocketAddress a, boolean tls) {
+    /** A listener's address as the logs show it: http(s)://HOST:PORT or unix:PATH. */
+    public static String url(SocketAddress a, boolean tls) {
         if (a instanceof java.net.InetSocketAddress i) {
             String host = i.getAddress().getHostAddress();
             if (host.contains(":")) host = "[" + host + "]";
