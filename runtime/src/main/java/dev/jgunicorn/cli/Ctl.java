@@ -1,5 +1,6 @@
 package dev.jgunicorn.cli;
 
+import dev.jgunicorn.process.ExitCodes;
 import dev.jgunicorn.settings.Settings;
 
 import java.io.IOException;
@@ -62,7 +63,7 @@ final class Ctl {
         }
         if (words.isEmpty()) {
             err.print(USAGE);
-            return Main.EXIT_USAGE;
+            return ExitCodes.USAGE_ERROR;
         }
         if (socket == null) socket = Path.of(Settings.CONTROL_SOCKET.defaultValue(System.getenv()));
         try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
@@ -74,10 +75,10 @@ final class Ctl {
                 return 0;
             }
             err.println("jgunicorn ctl: " + (reply.startsWith("error ") ? reply.substring(6).strip() : "no answer"));
-            return reply.startsWith("error unknown command") ? Main.EXIT_USAGE : 1;
+            return reply.startsWith("error unknown command") ? ExitCodes.USAGE_ERROR : ExitCodes.CTL_REFUSED;
         } catch (IOException e) {
             err.println("jgunicorn ctl: no master answers on " + socket + " (" + e.getMessage() + ")");
-            return 3;
+            return ExitCodes.CTL_NO_MASTER;
         }
     }
 }

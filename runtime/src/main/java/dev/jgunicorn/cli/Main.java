@@ -2,35 +2,33 @@ package dev.jgunicorn.cli;
 
 import dev.jgunicorn.app.AppLoadException;
 import dev.jgunicorn.app.AppLoader;
+import dev.jgunicorn.arbiter.Master;
+import dev.jgunicorn.arbiter.ReloadWatcher;
 import dev.jgunicorn.hooks.Hooks;
+import dev.jgunicorn.process.ExitCodes;
+import dev.jgunicorn.process.JvmCommand;
+import dev.jgunicorn.process.Logging;
+import dev.jgunicorn.process.ProcessEnvironment;
 import dev.jgunicorn.settings.Config;
 import dev.jgunicorn.settings.ConfigLoader;
 import dev.jgunicorn.settings.SettingException;
 import dev.jgunicorn.settings.Settings;
+import dev.jgunicorn.settings.Version;
+import dev.jgunicorn.worker.Worker;
+import dev.jgunicorn.worker.WorkerIdentity;
 
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The {@code jgunicorn} command: resolve the settings, check the app, then run the master (which starts
  * worker processes) or, inside a worker process or with --no-master, the worker itself; {@code jgunicorn ctl}
- * talks to a running master (see {@link Ctl}). Exit codes follow Gunicorn:
- * 0 ok, 1 bad configuration, 2 bad command line, 3 a worker failed to boot, 4 the app failed to load.
+ * talks to a running master (see {@link Ctl}). Exit codes follow Gunicorn's (see {@link ExitCodes}).
  */
 public final class Main {
-    static final int EXIT_CONFIG = 1;
-    static final int EXIT_USAGE = 2;
-    static final int EXIT_WORKER_BOOT = 3;
-    static final int EXIT_APP_LOAD = 4;
-    /** What -XX:+ExitOnOutOfMemoryError makes a worker JVM exit with (after it booted). */
-    static final int EXIT_OOM = 3;
-    /** Set by the master in each worker's environment: the worker's number. */
-    static final String WORKER_ENV = "JGUNICORN_WORKER";
-    /** Set in the master that --daemon re-started in its own session. */
-    static final String DAEMON_ENV = "JGUNICORN_DAEMONIZED";
-
     private Main() {
     }
 
@@ -56,13 +54,13 @@ public final class Main {
         } catch (ConfigLoader.UsageException e) {
             err.println("usage: jgunicorn [OPTIONS] [APP]");
             err.println("jgunicorn: error: " + e.getMessage());
-            return EXIT_USAGE;
+            return ExitCodes.USAGE_ERROR;
         } catch (SettingException e) {
             err.println("Error: " + e.getMessage());
-            return EXIT_CONFIG;
+            return ExitCodes.CONFIG_ERROR;
         } catch (IOException e) {
             err.println("Error: " + e.getMessage());
-            return EXIT_CONFIG;
+            return ExitCodes.CONFIG_ERROR;
         }
 
         boolean checkOnly = config.get(Settings.CHECK_CONFIG) || config.get(Settings.PRINT_CONFIG);
@@ -70,9 +68,9 @@ public final class Main {
         if (config.app() == null) {
             err.println("usage: jgunicorn [OPTIONS] [APP]");
             err.println("jgunicorn: error: No application specified: give APP (e.g. dev.jgunicorn.demo.Hello) or wsgi_app in the config file.");
-            return EXIT_USAGE;
+            return ExitCodes.USAGE_ERROR;
         }
-        boolean inWorker = System.getenv(WORKER_ENV) != null;
+        boolean inWorker = System.getenv(ProcessEnvironment.WORKER) != null;
         Hooks hooks = null;
         try {
             if (!inWorker) hooks = Hooks.load(config); // a bad hooks class stops the start here, with its reason
@@ -92,10 +90,10 @@ public final class Main {
             }
         } catch (AppLoadException e) {
             err.println("Error: " + e.getMessage());
-            return checkOnly ? EXIT_CONFIG : EXIT_APP_LOAD;
+            return checkOnly ? ExitCodes.CONFIG_ERROR : ExitCodes.APP_LOAD_ERROR;
         } catch (SettingException | IllegalArgumentException e) {
             err.println("Error: " + e.getMessage());
-            return EXIT_CONFIG;
+            return ExitCodes.CONFIG_ERROR;
         }
         if (checkOnly) return 0;
 
@@ -103,9 +101,9 @@ public final class Main {
             Logging.configure(config);
         } catch (IllegalArgumentException e) {
             err.println("Error: " + e.getMessage());
-            return EXIT_CONFIG;
+            return ExitCodes.CONFIG_ERROR;
         }
-        String workerNumber = System.getenv(WORKER_ENV);
+        String workerNumber = System.getenv(ProcessEnvironment.WORKER);
         if (workerNumber == null) {
             org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger("gunicorn.error");
             config.warnings().forEach(log::warn);
@@ -116,13 +114,8 @@ public final class Main {
         if (workerNumber != null) return new Worker(config, Integer.parseInt(workerNumber), Hooks.load(config)).run();
         // In a pod the supervisor is Kubernetes: this process is the one worker, PID 1, and TERM drains it.
         if (config.get(Settings.NO_MASTER)) return new Worker(config, 0, hooks).run();
-        if (config.get(Settings.DAEMON) && !daemonized()) return daemonize(config, args, err);
+        if (config.get(Settings.DAEMON) && !ProcessEnvironment.daemonized()) return daemonize(config, args, err);
         return new Master(config, args, hooks).run();
-    }
-
-    /** True in the master that --daemon started in its own session. */
-    static boolean daemonized() {
-        return System.getenv(DAEMON_ENV) != null;
     }
 
     /**
@@ -130,10 +123,8 @@ public final class Main {
      * --enable-stdio-inheritance), then leave; the JVM cannot fork, so this is Gunicorn's double fork done by exec.
      */
     private static int daemonize(Config config, List<String> args, PrintStream err) {
-        List<String> cmd = new java.util.ArrayList<>(List.of("setsid",
-                ProcessHandle.current().info().command().orElse("java"), "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
-        cmd.addAll(args);
+        List<String> cmd = new ArrayList<>(List.of("setsid"));
+        cmd.addAll(JvmCommand.jgunicorn(List.of(), args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(config.baseDir().toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         if (config.get(Settings.ENABLE_STDIO_INHERITANCE)) {
@@ -141,13 +132,13 @@ public final class Main {
         } else {
             pb.redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD);
         }
-        pb.environment().put(DAEMON_ENV, "1");
+        pb.environment().put(ProcessEnvironment.DAEMONIZED, "1");
         try {
             pb.start();
             return 0;
         } catch (IOException e) {
             err.println("Error: cannot daemonize: " + e.getMessage());
-            return EXIT_CONFIG;
+            return ExitCodes.CONFIG_ERROR;
         }
     }
 }

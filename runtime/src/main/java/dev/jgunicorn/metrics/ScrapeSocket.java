@@ -21,8 +21,6 @@ import java.util.function.Supplier;
  */
 public final class ScrapeSocket implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger("gunicorn.error");
-    /** Set by the master in each worker's environment: where that worker serves its exposition. */
-    public static final String ENV = "JGUNICORN_METRICS_SOCKET";
 
     private final ServerSocketChannel server;
     private final Path path;

@@ -18,21 +18,21 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /** Runs the real launcher jar as a separate process, the way a user runs jgunicorn. */
-final class Jgunicorn implements AutoCloseable {
-    static final Path REPO = Path.of(System.getProperty("jgunicorn.repo", ".")).toAbsolutePath().normalize();
-    static final Path JAR = REPO.resolve("runtime/target/jgunicorn.jar");
-    static final String JAVA = ProcessHandle.current().info().command().orElse("java");
+public final class Jgunicorn implements AutoCloseable {
+    public static final Path REPO = Path.of(System.getProperty("jgunicorn.repo", ".")).toAbsolutePath().normalize();
+    public static final Path JAR = REPO.resolve("runtime/target/jgunicorn.jar");
+    public static final String JAVA = ProcessHandle.current().info().command().orElse("java");
 
-    final Process process;
-    final Path stdout;
-    final Path stderr;
+    public final Process process;
+    public final Path stdout;
+    public final Path stderr;
 
-    Jgunicorn(Path dir, Map<String, String> env, String... args) throws IOException {
+    public Jgunicorn(Path dir, Map<String, String> env, String... args) throws IOException {
         this(JAR, dir, env, args);
     }
 
     /** Runs {@code jar} (a copy, e.g. one every user can read) instead of the build's jar. */
-    Jgunicorn(Path jar, Path dir, Map<String, String> env, String... args) throws IOException {
+    public Jgunicorn(Path jar, Path dir, Map<String, String> env, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(JAVA, "-Xmx128m", "-jar", jar.toString()));
         cmd.addAll(List.of(args));
         stdout = Files.createTempFile("jgunicorn", ".out");
@@ -48,7 +48,7 @@ final class Jgunicorn implements AutoCloseable {
     }
 
     /** Runs to completion and returns the exit code. */
-    int waitFor(Duration d) throws InterruptedException {
+    public int waitFor(Duration d) throws InterruptedException {
         if (!process.waitFor(d.toMillis(), TimeUnit.MILLISECONDS)) {
             close();
             throw new AssertionError("jgunicorn did not exit within " + d + "\n" + err());
@@ -56,11 +56,11 @@ final class Jgunicorn implements AutoCloseable {
         return process.exitValue();
     }
 
-    String out() throws IOException {
+    public String out() throws IOException {
         return Files.readString(stdout, StandardCharsets.UTF_8);
     }
 
-    String err() {
+    public String err() {
         try {
             return Files.readString(stderr, StandardCharsets.UTF_8);
         } catch (IOException e) {
@@ -68,18 +68,18 @@ final class Jgunicorn implements AutoCloseable {
         }
     }
 
-    void signal(String name) throws Exception {
+    public void signal(String name) throws Exception {
         new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).start().waitFor();
     }
 
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
     }
 
     /** GETs until the server answers or the deadline passes. */
-    static HttpResponse<String> getWhenUp(HttpClient client, URI uri, Duration within, Jgunicorn j) throws Exception {
+    public static HttpResponse<String> getWhenUp(HttpClient client, URI uri, Duration within, Jgunicorn j) throws Exception {
         long deadline = System.nanoTime() + within.toNanos();
         Exception last = null;
         while (System.nanoTime() < deadline) {
@@ -95,7 +95,7 @@ final class Jgunicorn implements AutoCloseable {
     }
 
     /** Waits up to 30 s for {@code cond}; fails with the server's stderr. */
-    void await(String what, BooleanSupplier cond) throws InterruptedException {
+    public void await(String what, BooleanSupplier cond) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (!cond.getAsBoolean()) {
             if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what + "\n" + err());
@@ -104,7 +104,7 @@ final class Jgunicorn implements AutoCloseable {
     }
 
     /** A file's text, or "" while it does not exist. */
-    static String read(Path p) {
+    public static String read(Path p) {
         try {
             return Files.exists(p) ? Files.readString(p) : "";
         } catch (IOException e) {
@@ -112,7 +112,7 @@ final class Jgunicorn implements AutoCloseable {
         }
     }
 
-    static String testClasses() {
+    public static String testClasses() {
         return REPO.resolve("runtime/target/test-classes").toString() + File.separator;
     }
 

@@ -1,7 +1,7 @@
-package dev.jgunicorn.cli;
+package dev.jgunicorn.arbiter;
 
+import dev.jgunicorn.worker.MasterLink;
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
@@ -27,10 +27,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * and only takes the sockets. The master's loop reads the resulting {@link Report}s; nothing here decides anything.
  */
 final class WorkerLinkServer implements AutoCloseable {
-    static final String ENV_SOCKET = "JGUNICORN_CONTROL";
-    /** The kinds of the listeners the master passes, in order: "tcp" or "unix", comma separated. */
-    static final String ENV_LISTENERS = "JGUNICORN_LISTENERS";
-
     /** What the master knows of one worker from its messages (written by the control thread, read by the loop). */
     static final class Report {
         volatile Channel channel;
@@ -107,7 +103,7 @@ final class WorkerLinkServer implements AutoCloseable {
         Report r = reports.get(n);
         Channel ch = r == null ? null : r.channel;
         if (ch == null || !ch.isActive()) return false;
-        ch.writeAndFlush(line("retire"));
+        ch.writeAndFlush(MasterLink.line("retire"));
         return true;
     }
 
@@ -119,9 +115,5 @@ final class WorkerLinkServer implements AutoCloseable {
     public void close() {
         server.close().syncUninterruptibly();
         path.toFile().delete();
-    }
-
-    static io.netty.buffer.ByteBuf line(String s) {
-        return Unpooled.copiedBuffer(s + "\n", StandardCharsets.US_ASCII);
     }
 }

@@ -1,4 +1,4 @@
-package dev.jgunicorn.cli;
+package dev.jgunicorn.process;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -27,13 +27,13 @@ import java.util.Locale;
  * to stderr or --error-logfile, the access log (gunicorn.access) to --access-logfile, or a Logback XML file given
  * with --log-config. USR1 reopens the files.
  */
-final class Logging {
+public final class Logging {
     private static final String ERROR_PATTERN = "[%d{yyyy-MM-dd HH:mm:ss Z}] [%pid] [%level] %msg%n";
 
     private Logging() {
     }
 
-    static void configure(Config c) {
+    public static void configure(Config c) {
         LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
         ctx.reset();
         ctx.putProperty("pid", Long.toString(ProcessHandle.current().pid()));
@@ -154,7 +154,7 @@ final class Logging {
     }
 
     /** USR1: close and reopen every log file, so logrotate can move them. */
-    static void reopen() {
+    public static void reopen() {
         LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
         for (Logger l : ctx.getLoggerList()) {
             for (Iterator<Appender<ILoggingEvent>> it = l.iteratorForAppenders(); it.hasNext(); ) {

@@ -1,5 +1,6 @@
-package dev.jgunicorn.cli;
+package dev.jgunicorn.arbiter;
 
+import dev.jgunicorn.process.FileMode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,9 +14,6 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
-import java.util.EnumSet;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -24,7 +22,7 @@ import java.util.function.Consumer;
  * The master's control socket (Gunicorn's {@code control_socket}, served to {@code gunicornc}; here to
  * {@code jgunicorn ctl}). One command per connection: the client writes a line, the master's loop carries it out
  * and answers {@code ok} or {@code error MESSAGE} on the first line, the output after it, then closes.
- * This class only moves bytes; the loop decides (see {@link Master}).
+ * This class only moves bytes; the loop decides (see {@link ControlCommands}).
  */
 final class ControlSocket implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger("gunicorn.error");
@@ -65,7 +63,7 @@ final class ControlSocket implements AutoCloseable {
         Files.createDirectories(path.toAbsolutePath().getParent());
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(path));
-        Files.setPosixFilePermissions(path, permissions(mode));
+        Files.setPosixFilePermissions(path, FileMode.permissions(mode));
         ControlSocket socket = new ControlSocket(path, server);
         Thread.ofPlatform().daemon().name("jgunicorn-control-socket").start(() -> socket.accept(commands));
         log.info("Control socket listening at {}", path);
@@ -120,19 +118,6 @@ final class ControlSocket implements AutoCloseable {
             sb.append((char) b);
         }
         return sb.isEmpty() && b == -1 ? null : sb.toString();
-    }
-
-    /** POSIX permissions from octal mode bits such as 0600. */
-    static Set<PosixFilePermission> permissions(int mode) {
-        Set<PosixFilePermission> set = EnumSet.noneOf(PosixFilePermission.class);
-        PosixFilePermission[] order = {
-                PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_READ,
-                PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_READ,
-                PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_READ};
-        for (int bit = 0; bit < order.length; bit++) {
-            if ((mode & (1 << bit)) != 0) set.add(order[bit]);
-        }
-        return set;
     }
 
     Path path() {

@@ -1,4 +1,4 @@
-package dev.jgunicorn.cli;
+package dev.jgunicorn.arbiter;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,4 +1,4 @@
-package dev.jgunicorn.cli;
+package dev.jgunicorn.process;
 
 import dev.jgunicorn.settings.Config;
 import dev.jgunicorn.settings.Settings;
@@ -17,7 +17,7 @@ import java.util.List;
  * and {@code pgrep -f} see), and every process sets its kernel name ({@code /proc/self/comm}, 15 bytes, what
  * {@code ps -e}, {@code top} and plain {@code pgrep} see) to proc_name, or to {@code jgunicorn} when it is unset.
  */
-final class ProcessTitle {
+public final class ProcessTitle {
     private static final Path BASH = Path.of("/bin/bash");
     private static final int COMM_MAX = 15;
 
@@ -31,7 +31,7 @@ final class ProcessTitle {
         return c.app() != null ? c.app() : c.get(Settings.DEFAULT_PROC_NAME);
     }
 
-    static String worker(Config c) {
+    public static String worker(Config c) {
         return "jgunicorn: worker [" + name(c) + "]";
     }
 
@@ -43,7 +43,7 @@ final class ProcessTitle {
     }
 
     /** Sets this process's kernel name; on systems without /proc/self/comm nothing changes. */
-    static void setShortName(Config c) {
+    public static void setShortName(Config c) {
         try {
             Files.writeString(Path.of("/proc/self/comm"), shortName(c));
         } catch (IOException | UnsupportedOperationException | SecurityException ignored) {
@@ -52,7 +52,7 @@ final class ProcessTitle {
     }
 
     /** {@code cmd} started with {@code argv[0] = title} through bash's {@code exec -a}, when bash exists. */
-    static List<String> named(String title, List<String> cmd) {
+    public static List<String> named(String title, List<String> cmd) {
         if (!Files.isExecutable(BASH)) return cmd;
         List<String> out = new ArrayList<>(List.of(BASH.toString(), "-c", "exec -a \"$0\" \"$@\"", title));
         out.addAll(cmd);

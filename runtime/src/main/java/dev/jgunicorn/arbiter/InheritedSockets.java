@@ -1,4 +1,6 @@
-package dev.jgunicorn.cli;
+package dev.jgunicorn.arbiter;
+
+import dev.jgunicorn.process.ProcessEnvironment;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -21,8 +23,8 @@ final class InheritedSockets {
 
     /** systemd's sockets when LISTEN_PID names this process, else none. */
     static List<Inherited> fromSystemd(Map<String, String> env) throws IOException {
-        String pid = env.get("LISTEN_PID");
-        String count = env.get("LISTEN_FDS");
+        String pid = env.get(ProcessEnvironment.LISTEN_PID);
+        String count = env.get(ProcessEnvironment.LISTEN_FDS);
         if (pid == null || count == null || !pid.strip().equals(Long.toString(ProcessHandle.current().pid()))) return List.of();
         int n;
         try {

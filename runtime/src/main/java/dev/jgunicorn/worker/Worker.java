@@ -1,4 +1,4 @@
-package dev.jgunicorn.cli;
+package dev.jgunicorn.worker;
 
 import com.sun.net.httpserver.HttpHandler;
 import dev.jgunicorn.app.AppLoadException;
@@ -9,6 +9,10 @@ import dev.jgunicorn.metrics.AdminServer;
 import dev.jgunicorn.metrics.ProcessMetrics;
 import dev.jgunicorn.metrics.RequestMetrics;
 import dev.jgunicorn.metrics.ScrapeSocket;
+import dev.jgunicorn.process.ExitCodes;
+import dev.jgunicorn.process.Logging;
+import dev.jgunicorn.process.ProcessEnvironment;
+import dev.jgunicorn.process.ProcessTitle;
 import dev.jgunicorn.server.BindAddress;
 import dev.jgunicorn.server.JgunicornHttpServer;
 import dev.jgunicorn.server.ServerOptions;
@@ -35,7 +39,7 @@ import java.util.concurrent.CountDownLatch;
  * One worker process: loads the app, serves every bind address, and stops gracefully on TERM (quickly on INT),
  * when its master dies, or after max_requests.
  */
-final class Worker {
+public final class Worker {
     private static final Logger log = LoggerFactory.getLogger("gunicorn.error");
 
     private final Config config;
@@ -48,7 +52,7 @@ final class Worker {
     private volatile JgunicornHttpServer server; // for the probes, once it exists
     private volatile boolean serving;
 
-    Worker(Config config, int number, Hooks hooks) {
+    public Worker(Config config, int number, Hooks hooks) {
         this.config = config;
         this.number = number;
         this.hooks = hooks;
@@ -57,7 +61,7 @@ final class Worker {
     }
 
     /** Settings that pass their own type but not the runtime's rules. */
-    static void checkSettings(Config c) {
+    public static void checkSettings(Config c) {
         if (!"http".equals(c.get(Settings.PROTOCOL))) {
             throw new SettingException("protocol", "protocol " + c.get(Settings.PROTOCOL)
                     + " is not implemented by jgunicorn: only http; put an HTTP proxy in front instead of uwsgi_pass");
@@ -84,10 +88,6 @@ final class Worker {
         }
     }
 
-    static WorkerModel model(Config c) {
-        return WorkerModel.of(c);
-    }
-
     /** The JDK's system property for the number of carrier threads of the virtual-thread scheduler. */
     static final String CARRIERS = "jdk.virtualThreadScheduler.parallelism";
 
@@ -97,18 +97,18 @@ final class Worker {
      * round trips per request. Set before the first virtual thread exists; a -D in jvm_args wins.
      */
     static void setVirtualCarriers(Config c) {
-        if (model(c) == WorkerModel.VIRTUAL && System.getProperty(CARRIERS) == null) {
+        if (WorkerModel.of(c) == WorkerModel.VIRTUAL && System.getProperty(CARRIERS) == null) {
             System.setProperty(CARRIERS, Integer.toString(Math.max(1, c.get(Settings.THREADS))));
         }
     }
 
-    int run() {
+    public int run() {
         setVirtualCarriers(config);
         ProcessTitle.setShortName(config);
         hooks.call("post_fork", h -> h.postFork(me));
         // Meters only when something reads them: the admin listener, the master's aggregation, or statsd.
-        String scrapeSocket = System.getenv(ScrapeSocket.ENV);
-        boolean standalone = System.getenv(WorkerLinkServer.ENV_SOCKET) == null;
+        String scrapeSocket = System.getenv(ProcessEnvironment.METRICS_SOCKET);
+        boolean standalone = System.getenv(ProcessEnvironment.WORKER_LINK) == null;
         String adminBind = standalone ? config.get(Settings.ADMIN_BIND) : null;
         ProcessMetrics metrics = adminBind != null || scrapeSocket != null || config.get(Settings.STATSD_HOST) != null
                 ? new ProcessMetrics(config) : null;
@@ -120,7 +120,7 @@ final class Worker {
             if (scrapeSocket != null) scrape = ScrapeSocket.serve(Path.of(scrapeSocket), metrics::scrape);
         } catch (IOException e) {
             log.error("Cannot listen at admin_bind {}: {}", adminBind, e.getMessage());
-            return Main.EXIT_WORKER_BOOT;
+            return ExitCodes.WORKER_BOOT_ERROR;
         }
         try {
             return serve(metrics);
@@ -160,23 +160,23 @@ final class Worker {
             handler = AppLoader.load(config.app(), AppLoader.classLoader(config.get(Settings.CLASSPATH), config.baseDir()));
         } catch (AppLoadException e) {
             log.error("Exception in worker process: {}", e.getMessage(), e.getCause());
-            return Main.EXIT_APP_LOAD;
+            return ExitCodes.APP_LOAD_ERROR;
         }
         hooks.call("post_worker_init", h -> h.postWorkerInit(me));
         if (hooks.configured()) handler = withRequestHooks(handler, hooks, me);
         ServerOptions options = ServerOptions.from(config);
-        if (System.getenv(ClassDataArchive.ENV_TRAINING) != null) return train(options);
+        if (System.getenv(ProcessEnvironment.TRAINING) != null) return train(options);
         JgunicornHttpServer server = new JgunicornHttpServer(options);
         this.server = server;
         server.createContext("/", handler);
         if (metrics != null) server.worker().setRequestListener(new RequestMetrics(metrics.registry(), server.worker()));
         server.worker().setTls(tls(config));
         server.worker().setProxyProtocol(config.get(Settings.PROXY_PROTOCOL), config.get(Settings.PROXY_ALLOW_IPS));
-        String controlSocket = System.getenv(WorkerLinkServer.ENV_SOCKET);
+        String controlSocket = System.getenv(ProcessEnvironment.WORKER_LINK);
         MasterLink control = null;
         try {
             if (controlSocket != null) {
-                String listed = System.getenv().getOrDefault(WorkerLinkServer.ENV_LISTENERS, "");
+                String listed = System.getenv().getOrDefault(ProcessEnvironment.LISTENERS, "");
                 List<String> kinds = listed.isEmpty() ? List.of() : List.of(listed.split(","));
                 control = new MasterLink(Path.of(controlSocket), number, kinds.size());
                 if (kinds.isEmpty()) bindListeners(server); // --reuse-port: each worker binds its own socket
@@ -187,7 +187,7 @@ final class Worker {
         } catch (IOException e) {
             log.error("Worker failed to boot: {}", e.getMessage());
             if (control != null) control.close();
-            return Main.EXIT_WORKER_BOOT;
+            return ExitCodes.WORKER_BOOT_ERROR;
         }
         MasterLink master = control;
         server.worker().onRecycle(() -> {
@@ -285,7 +285,7 @@ final class Worker {
 
     /** Without a master (a pod, or no epoll): bind every address here. */
     private void bindListeners(JgunicornHttpServer server) throws IOException {
-        boolean reusePort = System.getenv("JGUNICORN_REUSE_PORT") != null;
+        boolean reusePort = System.getenv(ProcessEnvironment.REUSE_PORT) != null;
         for (String b : config.get(Settings.BIND)) {
             SocketAddress bound = server.worker().bind(BindAddress.parse(b), config.get(Settings.BACKLOG), reusePort);
             log.info("Listening at: {} ({})", url(bound, config.get(Settings.CERTFILE) != null), ProcessHandle.current().pid());
@@ -327,7 +327,8 @@ final class Worker {
         }
     }
 
-    static String url(SocketAddress a, boolean tls) {
+    /** A listener's address as the logs show it: http(s)://HOST:PORT or unix:PATH. */
+    public static String url(SocketAddress a, boolean tls) {
         if (a instanceof java.net.InetSocketAddress i) {
             String host = i.getAddress().getHostAddress();
             if (host.contains(":")) host = "[" + host + "]";

@@ -1,4 +1,4 @@
-package dev.jgunicorn.cli;
+package dev.jgunicorn.arbiter;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -12,7 +12,6 @@ import java.util.OptionalLong;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Reading cgroup limits from a fake /proc and /sys tree, and sizing --workers auto from them. */
 class CgroupLimitsTest {
@@ -228,7 +227,7 @@ class CgroupLimitsTest {
 
         assertEquals(OptionalDouble.empty(), l.cpus());
         assertEquals(OptionalLong.empty(), l.memoryBytes());
-        assertTrue(CgroupLimits.autoWorkers(l, 4, 256 * MIB) >= 1);
+        assertEquals(9, CgroupLimits.autoWorkers(l, 4, 256 * MIB)); // no limits: 2 x 4 CPUs + 1
     }
 
     @Test
@@ -298,10 +297,16 @@ class CgroupLimitsTest {
     // ---- this machine
 
     @Test
-    void readsThisMachineWithoutThrowing() {
+    void sizesThisMachineFromTheLimitsItReads() {
         CgroupLimits l = assertDoesNotThrow(() -> CgroupLimits.read(Path.of("/")));
-        int workers = CgroupLimits.autoWorkers(l, Runtime.getRuntime().availableProcessors(), 256 * MIB);
-        assertTrue(workers >= 1, l.describe() + " -> " + workers);
+        int processors = Runtime.getRuntime().availableProcessors();
+        int workers = CgroupLimits.autoWorkers(l, processors, 256 * MIB);
+        // 2 x CPUs + 1, CPUs being the cgroup's limit rounded up or else the processors the JVM sees, at most what
+        // fits in 80% of the memory limit at 256 MiB each, never fewer than one
+        long cpus = l.cpus().isPresent() ? (long) Math.ceil(l.cpus().getAsDouble()) : processors;
+        long expected = 2 * cpus + 1;
+        if (l.memoryBytes().isPresent()) expected = Math.min(expected, l.memoryBytes().getAsLong() * 4 / 5 / (256 * MIB));
+        assertEquals(Math.max(1, expected), workers, l.describe());
         System.out.println("this machine: " + l.describe() + ", --workers auto -> " + workers);
     }
 }

@@ -1,5 +1,7 @@
-package dev.jgunicorn.cli;
+package dev.jgunicorn.arbiter;
 
+import dev.jgunicorn.process.JvmCommand;
+import dev.jgunicorn.process.ProcessEnvironment;
 import dev.jgunicorn.settings.Config;
 import dev.jgunicorn.settings.Settings;
 import org.slf4j.Logger;
@@ -27,27 +29,28 @@ import java.util.concurrent.TimeUnit;
  * The archive is cached per JVM, class path, app and JVM options, and made again when any of them changes.
  */
 final class ClassDataArchive {
-    static final String ENV_TRAINING = "JGUNICORN_TRAINING";
     private static final Logger log = LoggerFactory.getLogger("gunicorn.error");
 
     private ClassDataArchive() {
     }
 
-    /** The archive for this configuration, made now if missing; empty when it cannot be made (workers start without). */
-    static Optional<Path> prepare(Config config, List<String> args, List<String> jvmArgs) {
+    /**
+     * The archive for this configuration and the workers' JVM options, made now if missing; empty when it cannot be
+     * made (workers start without).
+     */
+    static Optional<Path> prepare(Config config, List<String> args, List<String> jvmOptions) {
         try {
-            Path archive = cacheDir().resolve("jgunicorn-" + key(config, jvmArgs) + ".jsa");
+            Path archive = cacheDir().resolve("jgunicorn-" + key(config, jvmOptions) + ".jsa");
             if (Files.isRegularFile(archive)) return Optional.of(archive);
             Path tmp = Files.createTempFile(archive.getParent(), "training-", ".jsa");
             Files.delete(tmp);
-            List<String> cmd = new ArrayList<>(jvmArgs);
-            cmd.add(1, "-XX:ArchiveClassesAtExit=" + tmp);
-            cmd.add(Main.class.getName());
-            cmd.addAll(args);
+            List<String> options = new ArrayList<>(jvmOptions);
+            options.add("-XX:ArchiveClassesAtExit=" + tmp);
+            List<String> cmd = JvmCommand.jgunicorn(options, args);
             ProcessBuilder pb = new ProcessBuilder(cmd).directory(config.baseDir().toFile())
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
-            pb.environment().put(Main.WORKER_ENV, "0");
-            pb.environment().put(ENV_TRAINING, "1");
+            pb.environment().put(ProcessEnvironment.WORKER, "0");
+            pb.environment().put(ProcessEnvironment.TRAINING, "1");
             long t0 = System.nanoTime();
             Process p = pb.start();
             if (!p.waitFor(120, TimeUnit.SECONDS)) {
@@ -82,11 +85,11 @@ final class ClassDataArchive {
     }
 
     /** Whatever changes the classes a worker loads changes the key: the JVM, its options, the jars and the app. */
-    private static String key(Config config, List<String> jvmArgs) throws IOException {
+    private static String key(Config config, List<String> jvmOptions) throws IOException {
         try {
             MessageDigest d = MessageDigest.getInstance("SHA-256");
             List<String> parts = new ArrayList<>(List.of(System.getProperty("java.home"), Runtime.version().toString(),
-                    String.join(" ", jvmArgs), String.valueOf(config.app())));
+                    String.join(" ", jvmOptions), String.valueOf(config.app())));
             List<String> files = new ArrayList<>(List.of(System.getProperty("java.class.path").split(File.pathSeparator)));
             for (String c : config.get(Settings.CLASSPATH)) files.add(config.baseDir().resolve(c).toString());
             for (String f : files) {

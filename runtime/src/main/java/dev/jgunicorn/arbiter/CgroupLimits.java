@@ -1,4 +1,4 @@
-package dev.jgunicorn.cli;
+package dev.jgunicorn.arbiter;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,5 +1,6 @@
-package dev.jgunicorn.cli;
+package dev.jgunicorn.arbiter;
 
+import dev.jgunicorn.cli.Jgunicorn;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

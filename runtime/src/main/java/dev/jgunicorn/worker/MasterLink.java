@@ -1,6 +1,8 @@
-package dev.jgunicorn.cli;
+package dev.jgunicorn.worker;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -28,10 +30,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * A worker's end of the worker link (see {@link WorkerLinkServer}). It runs on its own small event loop, so a
- * worker whose serving loops are stuck can still be reported on, and it notices at once when the master is gone.
+ * A worker's end of the worker link (the master's end is {@code dev.jgunicorn.arbiter.WorkerLinkServer}). It runs
+ * on its own small event loop, so a worker whose serving loops are stuck can still be reported on, and it notices
+ * at once when the master is gone.
  */
-final class MasterLink implements AutoCloseable {
+public final class MasterLink implements AutoCloseable {
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("jgunicorn-link", true),
             EpollIoHandler.newFactory());
     private final Channel channel;
@@ -44,7 +47,7 @@ final class MasterLink implements AutoCloseable {
     }
 
     /** A new master's link to the old one during USR2: it only takes the listening sockets. */
-    static List<FileDescriptor> upgradeListeners(Path socket, int expectedListeners) throws IOException {
+    public static List<FileDescriptor> upgradeListeners(Path socket, int expectedListeners) throws IOException {
         MasterLink link = new MasterLink(socket, "hello upgrade", expectedListeners);
         try {
             return link.listeners(30);
@@ -123,7 +126,12 @@ final class MasterLink implements AutoCloseable {
     }
 
     void send(String line) {
-        channel.writeAndFlush(WorkerLinkServer.line(line));
+        channel.writeAndFlush(line(line));
+    }
+
+    /** One message of the worker link, framed as both ends read it: a line of ASCII. */
+    public static ByteBuf line(String s) {
+        return Unpooled.copiedBuffer(s + "\n", StandardCharsets.US_ASCII);
     }
 
     @Override

@@ -1,5 +1,6 @@
-package dev.jgunicorn.cli;
+package dev.jgunicorn.arbiter;
 
+import dev.jgunicorn.cli.Jgunicorn;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;

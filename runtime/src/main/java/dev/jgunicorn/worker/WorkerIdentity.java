@@ -1,5 +1,6 @@
-package dev.jgunicorn.cli;
+package dev.jgunicorn.worker;
 
+import dev.jgunicorn.process.FileMode;
 import dev.jgunicorn.settings.Config;
 import dev.jgunicorn.settings.SettingException;
 import dev.jgunicorn.settings.Settings;
@@ -8,11 +9,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -20,9 +18,9 @@ import java.util.concurrent.TimeUnit;
  * starts each worker through {@code setpriv} (util-linux) and {@code sh -c 'umask ...; exec ...'}, and applies the
  * umask to the unix socket files it binds. Names are resolved once at start; an unknown one stops the start.
  */
-record WorkerIdentity(Integer uid, Integer gid, boolean initGroups, Integer umask) {
+public record WorkerIdentity(Integer uid, Integer gid, boolean initGroups, Integer umask) {
 
-    static WorkerIdentity of(Config c) {
+    public static WorkerIdentity of(Config c) {
         Integer uid = c.get(Settings.USER) == null ? null : resolve("user", c.get(Settings.USER), List.of("id", "-u"));
         Integer gid = c.get(Settings.GROUP) == null ? null : resolve("group", c.get(Settings.GROUP), List.of("getent", "group"));
         Integer umask = "default".equals(c.sourceOf(Settings.UMASK)) ? null : c.get(Settings.UMASK);
@@ -52,7 +50,7 @@ record WorkerIdentity(Integer uid, Integer gid, boolean initGroups, Integer umas
     }
 
     /** The worker command wrapped so it runs with this identity and umask. */
-    List<String> wrap(List<String> cmd) {
+    public List<String> wrap(List<String> cmd) {
         List<String> out = new ArrayList<>();
         if (changesUser()) {
             out.add("setpriv");
@@ -68,25 +66,15 @@ record WorkerIdentity(Integer uid, Integer gid, boolean initGroups, Integer umas
         return out;
     }
 
-    /** Lets the workers' user reach the control socket the master made. */
-    void grantAccess(Path path) throws IOException {
+    /** Lets the workers' user reach a file the master made for them (the worker link and its directory). */
+    public void grantAccess(Path path) throws IOException {
         if (uid != null) Files.setAttribute(path, "unix:uid", uid);
         if (gid != null) Files.setAttribute(path, "unix:gid", gid);
     }
 
     /** A unix socket file the master bound: owned by the workers' user and group, mode 0777 &amp; ~umask. */
-    void applyToSocketFile(Path socket) throws IOException {
+    public void applyToSocketFile(Path socket) throws IOException {
         grantAccess(socket);
-        if (umask == null) return;
-        Set<PosixFilePermission> perms = EnumSet.noneOf(PosixFilePermission.class);
-        PosixFilePermission[] order = {PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE,
-                PosixFilePermission.OTHERS_READ, PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE,
-                PosixFilePermission.GROUP_READ, PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE,
-                PosixFilePermission.OWNER_READ};
-        int mode = 0777 & ~umask;
-        for (int bit = 0; bit < 9; bit++) {
-            if ((mode & (1 << bit)) != 0) perms.add(order[bit]);
-        }
-        Files.setPosixFilePermissions(socket, perms);
+        if (umask != null) Files.setPosixFilePermissions(socket, FileMode.permissions(0777 & ~umask));
     }
 }

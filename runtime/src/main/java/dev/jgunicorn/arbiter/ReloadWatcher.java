@@ -1,5 +1,7 @@
-package dev.jgunicorn.cli;
+package dev.jgunicorn.arbiter;
 
+import dev.jgunicorn.settings.Config;
+import dev.jgunicorn.settings.Settings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,7 +61,7 @@ import java.util.function.Consumer;
  * a burst of writes (a build) becomes one report, listing what differs from the last reported state. A change
  * that is undone before it settles is not reported.
  */
-final class ReloadWatcher implements AutoCloseable {
+public final class ReloadWatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger("gunicorn.error");
     private static final int LISTED = 3;
 
@@ -110,8 +112,20 @@ final class ReloadWatcher implements AutoCloseable {
         }
     }
 
+    /** --reload's watcher: the app's class path, the config file and reload_extra_files. */
+    static ReloadWatcher forConfig(Config config) {
+        List<Path> watched = new ArrayList<>();
+        for (String c : config.get(Settings.CLASSPATH)) watched.add(config.baseDir().resolve(c));
+        String configFile = config.get(Settings.CONFIG);
+        if (configFile != null && Files.isRegularFile(config.baseDir().resolve(configFile))) {
+            watched.add(config.baseDir().resolve(configFile));
+        }
+        return new ReloadWatcher(watched, config.get(Settings.RELOAD_EXTRA_FILES), config.baseDir(),
+                config.get(Settings.RELOAD_ENGINE), Duration.ofSeconds(1));
+    }
+
     /** Throws if a literal (non-glob) reload_extra_files entry does not exist, as Gunicorn refuses to start then. */
-    static void validateLiteralExtraFiles(List<String> patterns, Path baseDir) {
+    public static void validateLiteralExtraFiles(List<String> patterns, Path baseDir) {
         for (String p : patterns) {
             if (!isGlob(p) && !Files.exists(baseDir.resolve(p))) {
                 throw new IllegalArgumentException("reload_extra_files: " + p + " does not exist");
