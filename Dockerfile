@@ -16,7 +16,7 @@ ARG JARS=maven
 
 FROM ${MAVEN_IMAGE} AS jars-maven
 WORKDIR /src
-# The context holds every module's pom (Maven reads the whole reactor) and the main sources (.dockerignore).
+# The context holds every module's pom (Maven reads the whole reactor) and main sources (.dockerignore).
 COPY . .
 RUN --mount=type=cache,target=/root/.m2 \
     mvn -B -ntp -Dmaven.test.skip=true --projects runtime,operator --also-make clean package

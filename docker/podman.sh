@@ -20,7 +20,8 @@ jre_image=localhost/jgunicorn-base/jre:$jdk_version
 maven_image=localhost/jgunicorn-base/maven:$maven_version-jdk-$jdk_version
 
 # Builds download only through the host's network stack (--network host): podman's default bridge would add
-# interfaces and iptables rules to the host. Builds are long and the machines are shared: nice.
-build() { nice podman build --network host "$@"; }
+# interfaces and iptables rules to the host. Every base is local (--pull=never: no registry to ask). Builds are
+# long and the machines are shared: nice.
+build() { nice podman build --network host --pull=never "$@"; }
 
 say() { printf '==> %s\n' "$*" >&2; }
