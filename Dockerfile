@@ -1,38 +1,51 @@
 # syntax=docker/dockerfile:1
-# Two images from one build (no container engine is needed for the tests; see docs/operator.md):
+# Two images, the runtime (the default target) and the operator:
+#   docker build --target runtime  -t jgunicorn/runtime:0.1.0  .
 #   docker build --target operator -t jgunicorn/operator:0.1.0 .
-#   docker build --target runtime  -t jgunicorn/runtime:0.1.0  .   (the default target)
+# From jars built on the host (mvn package ran already, e.g. in CI), without Maven in the build:
+#   docker build --build-arg JARS=host --target runtime -t jgunicorn/runtime:0.1.0 .
+# Without a registry (podman, local Debian base images): docker/build-images. See docs/images.md.
 # App images build FROM the runtime image and add their jars (docs/operator.md, examples/custom-app/).
+
+# The bases: public images by default; docker/build-images passes the local ones.
 ARG MAVEN_IMAGE=maven:3.9-eclipse-temurin-21
 ARG JRE_IMAGE=eclipse-temurin:21-jre
+# Where the jars come from: "maven" builds them in the build, "host" takes runtime/target/jgunicorn.jar and
+# operator/target/jgunicorn-operator.jar from the build context.
+ARG JARS=maven
 
-FROM ${MAVEN_IMAGE} AS build
+FROM ${MAVEN_IMAGE} AS jars-maven
 WORKDIR /src
-COPY pom.xml ./
-COPY settings/pom.xml settings/
-COPY runtime/pom.xml runtime/
-COPY operator/pom.xml operator/
-COPY settings/src settings/src
-COPY runtime/src runtime/src
-COPY operator/src operator/src
-RUN --mount=type=cache,target=/root/.m2 mvn -B -ntp -DskipTests package
+# The context holds every module's pom (Maven reads the whole reactor) and main sources (.dockerignore).
+COPY . .
+RUN --mount=type=cache,target=/root/.m2 \
+    mvn -B -ntp -Dmaven.test.skip=true --projects runtime,operator --also-make clean package
+
+FROM scratch AS jars-host
+COPY runtime/target/jgunicorn.jar /src/runtime/target/jgunicorn.jar
+COPY operator/target/jgunicorn-operator.jar /src/operator/target/jgunicorn-operator.jar
+
+FROM jars-${JARS} AS jars
 
 # A JRE and an unprivileged numeric user, so Pod Security "restricted" (runAsNonRoot) can verify it.
 FROM ${JRE_IMAGE} AS base
-RUN groupadd --system --gid 10001 jgunicorn \
- && useradd --system --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin jgunicorn
+RUN groupadd --gid 10001 jgunicorn \
+ && useradd --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin jgunicorn
 USER 10001:10001
 
 FROM base AS operator
-COPY --from=build /src/operator/target/jgunicorn-operator.jar /opt/jgunicorn-operator/jgunicorn-operator.jar
+COPY --from=jars /src/operator/target/jgunicorn-operator.jar /opt/jgunicorn-operator/jgunicorn-operator.jar
 EXPOSE 8080
 # java is PID 1: TERM stops the informers and waits for running reconciliations.
 ENTRYPOINT ["java", "-jar", "/opt/jgunicorn-operator/jgunicorn-operator.jar"]
 
 FROM base AS runtime
-COPY --from=build /src/runtime/target/jgunicorn.jar /opt/jgunicorn/jgunicorn.jar
+COPY --from=jars /src/runtime/target/jgunicorn.jar /opt/jgunicorn/jgunicorn.jar
 COPY --chmod=0755 docker/jgunicorn /opt/jgunicorn/bin/jgunicorn
-ENV PATH=/opt/jgunicorn/bin:$PATH
+# The user has no home: the master's control socket goes to $XDG_RUNTIME_DIR, which /tmp is in every container
+# (a writable emptyDir or tmpfs when the root filesystem is read-only).
+ENV PATH=/opt/jgunicorn/bin:$PATH \
+    XDG_RUNTIME_DIR=/tmp
 # The app's port (spec.port) and the admin listener (spec.adminPort), as the operator sets them.
 EXPOSE 8000 9000
 ENTRYPOINT ["/opt/jgunicorn/bin/jgunicorn"]

@@ -34,12 +34,21 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- end -}}
 {{- end -}}
 
+{{/* An image reference, registry/repository:tag@digest, from one of the image values (dict "image" "chart"). */}}
+{{- define "jgunicorn-operator.imageRef" -}}
+{{- $ref := .image.repository -}}
+{{- with .image.registry }}{{ $ref = printf "%s/%s" . $ref }}{{ end -}}
+{{- $ref = printf "%s:%s" $ref (default .chart.AppVersion .image.tag) -}}
+{{- with .image.digest }}{{ $ref = printf "%s@%s" $ref . }}{{ end -}}
+{{- $ref -}}
+{{- end -}}
+
 {{- define "jgunicorn-operator.image" -}}
-{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) -}}
+{{- include "jgunicorn-operator.imageRef" (dict "image" .Values.image "chart" .Chart) -}}
 {{- end -}}
 
 {{- define "jgunicorn-operator.runtimeImage" -}}
-{{- default (printf "jgunicorn/runtime:%s" .Chart.AppVersion) .Values.runtimeImage -}}
+{{- include "jgunicorn-operator.imageRef" (dict "image" .Values.runtimeImage "chart" .Chart) -}}
 {{- end -}}
 
 {{/* What the operator does to GunicornServers and the objects it owns: no wildcards, nothing else. */}}
