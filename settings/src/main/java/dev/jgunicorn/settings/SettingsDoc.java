@@ -24,7 +24,7 @@ public final class SettingsDoc {
     public static String render() {
         StringBuilder sb = new StringBuilder();
         sb.append("# Settings\n\n");
-        sb.append("<!-- Generated from runtime/src/main/java/dev/jgunicorn/settings/Settings.java by SettingsDoc; do not edit. -->\n\n");
+        sb.append("<!-- Generated from settings/src/main/java/dev/jgunicorn/settings/Settings.java by SettingsDoc; do not edit. -->\n\n");
         sb.append("jgunicorn reads Gunicorn's settings under Gunicorn's names, flags and defaults. Sources, lowest to highest: ")
                 .append("the defaults, the config file (`-c FILE`, default `./gunicorn.conf.py`), `GUNICORN_CMD_ARGS`, the command line.\n\n");
         Map<Support, Long> counts = Settings.ALL.stream().collect(Collectors.groupingBy(Setting::support,
