@@ -203,8 +203,7 @@ final class Exchange extends HttpExchange {
             fixed = 0;
         } else if (isHead) {
             // RFC 9110 §9.3.2: the fields a GET would get. The length comes from sendResponseHeaders as for GET,
-            // or from the app's own Content-Length (the JDK's way: set the header, then pass -1). Body bytes the
-            // app still writes are counted against that length and dropped.
+            // or from the app's own Content-Length (the JDK's way: set the header, then pass -1).
             fixed = Math.max(responseLength, 0);
             lengthHeader = responseLength > 0 ? responseLength : appContentLength();
         } else if (responseLength > 0) {
@@ -229,8 +228,9 @@ final class Exchange extends HttpExchange {
         // The body's first bytes go into the head's buffer; a chunked body needs its own framing after the head.
         if (chunked) pendingHead = encoded;
         responseBody = new ResponseBodyStream(this, fixed, isHead || noBody, chunked ? null : encoded);
-        if (fixed == 0) {
-            // Nothing to write: the exchange's response is complete now (the JDK closes the stream here too).
+        if (fixed == 0 || isHead) {
+            // Nothing to write: the exchange's response is complete now (the JDK closes the stream here too). A
+            // HEAD's body, if the app writes it anyway, is dropped up to the length it declared.
             responseBody.close();
         }
     }

@@ -1,5 +1,6 @@
 package dev.jgunicorn.server;
 
+import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.SimpleFileServer;
@@ -83,20 +84,23 @@ class HeadFidelityTest {
     }
 
     /**
-     * /app/declared passes its length to sendResponseHeaders for GET and HEAD alike, writing the body for GET only;
-     * /app/bad-length sets a Content-Length that is not a number and passes -1.
+     * Apps that pass their length to sendResponseHeaders for GET and HEAD alike: /app/declared writes the body for
+     * GET only (as the JDK requires), /app/naive writes it for HEAD too, /app/unclosed writes it for GET only and
+     * never closes the exchange. /app/bad-length sets a Content-Length that is not a number and passes -1.
      */
-    private static void sized(com.sun.net.httpserver.HttpExchange ex) throws IOException {
+    private static void sized(HttpExchange ex) throws IOException {
+        String path = ex.getRequestURI().getPath();
         boolean head = ex.getRequestMethod().equals("HEAD");
         ex.getResponseHeaders().set("Content-Type", "text/plain");
-        if (ex.getRequestURI().getPath().equals("/app/bad-length")) {
+        if (path.equals("/app/bad-length")) {
             ex.getResponseHeaders().set("Content-Length", "five");
             ex.sendResponseHeaders(200, -1);
-        } else {
-            ex.sendResponseHeaders(200, HELLO.length());
-            if (!head) ex.getResponseBody().write(HELLO.getBytes(StandardCharsets.US_ASCII));
+            ex.close();
+            return;
         }
-        ex.close();
+        ex.sendResponseHeaders(200, HELLO.length());
+        if (!head || path.equals("/app/naive")) ex.getResponseBody().write(HELLO.getBytes(StandardCharsets.US_ASCII));
+        if (!path.equals("/app/unclosed")) ex.close();
     }
 
     static Stream<Arguments> workerClassesPlainAndTls() {
@@ -137,18 +141,24 @@ class HeadFidelityTest {
     }
 
     /**
-     * A length passed to sendResponseHeaders for HEAD is sent as for GET. The JDK drops it (and logs a warning),
-     * which RFC 9110 §9.3.2 allows only for fields known once the content is generated: the one difference.
+     * A length passed to sendResponseHeaders for HEAD is sent as for GET, and the HEAD response leaves at once
+     * whether the app then writes the body (dropped) or never closes the exchange. The JDK drops the length (and
+     * logs a warning), which RFC 9110 §9.3.2 allows only for fields known once the content is generated.
      */
     @ParameterizedTest
     @EnumSource(WorkerModel.class)
     void lengthPassedForHeadIsSentAsForGet(WorkerModel model) throws Exception {
         try (TestServer ours = new TestServer(TestServer.options(model), app)) {
-            List<Response> mine = headThenGet(ours.port, false, "/app/declared");
-            assertEquals(List.of("5"), mine.get(0).values("content-length"), model + ": " + mine.get(0));
-            assertEquals(mine.get(1).representation(), mine.get(0).representation(), model.toString());
-            assertEquals(HELLO, new String(mine.get(1).body, StandardCharsets.US_ASCII));
+            for (String path : List.of("/app/declared", "/app/naive", "/app/unclosed")) {
+                List<Response> mine = headThenGet(ours.port, false, path);
+                String what = model + " " + path;
+                assertEquals(List.of("5"), mine.get(0).values("content-length"), what + ": " + mine.get(0));
+                assertEquals(mine.get(1).representation(), mine.get(0).representation(), what);
+                assertEquals(model == WorkerModel.SYNC, mine.get(0).closes(), what + ": keep-alive after HEAD except in sync");
+                assertEquals(HELLO, new String(mine.get(1).body, StandardCharsets.US_ASCII), what);
+            }
 
+            List<Response> mine = headThenGet(ours.port, false, "/app/declared");
             Map<String, List<String>> jdkHead = headThenGet(jdk.getAddress().getPort(), false, "/app/declared").get(0).representation();
             Map<String, List<String>> withoutLength = new TreeMap<>(mine.get(0).representation());
             withoutLength.remove("content-length");
