@@ -350,7 +350,7 @@ public final class ProxyProtocolHandler extends ByteToMessageDecoder {
         SocketAddress peer = ctx.channel().remoteAddress();
         log.warn("Invalid request from ip={}: {}", peer instanceof InetSocketAddress inet && inet.getAddress() != null
                 ? inet.getAddress().getHostAddress() : peer, logged);
-        ctx.writeAndFlush(ErrorPage.render(ctx.alloc(), status, reason, message)).addListener(ChannelFutureListener.CLOSE);
+        ctx.writeAndFlush(ErrorPage.render(ctx.alloc(), status, reason, message, false)).addListener(ChannelFutureListener.CLOSE);
     }
 
     // ---- helpers ----

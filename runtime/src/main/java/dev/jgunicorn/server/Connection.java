@@ -123,7 +123,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
         if (evt == ConnectionDeadline.Expired.HEAD) {
             log.debug("closing {}: no complete request head within {}", ip(), options.headerTimeout());
             closing = true;
-            channel.writeAndFlush(ErrorPage.render(channel.alloc(), 408, "Request Timeout", "request head not received in time"))
+            channel.writeAndFlush(ErrorPage.render(channel.alloc(), 408, "Request Timeout", "request head not received in time", false))
                     .addListener(ChannelFutureListener.CLOSE);
         } else if (evt == ConnectionDeadline.Expired.IDLE) {
             channel.close();
@@ -145,7 +145,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
         }
         if (current == null) {
             if (msg instanceof RequestHead head) start(head);
-            else if (msg instanceof RequestError err) refuse(err);
+            else if (msg instanceof RequestError err) refuse(err, null);
             else ReferenceCountUtil.release(msg);
         } else if (!currentBodyEnded) {
             feedBody(msg);
@@ -164,7 +164,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
         endPending = !head.hasBody();
         dispatchOnEnd = options.model() == WorkerModel.EVENTLOOP && head.hasBody();
         if (dispatchOnEnd && !head.chunked() && head.contentLength() > EVENTLOOP_MAX_BODY) {
-            refuse(TOO_LARGE_FOR_EVENTLOOP);
+            refuse(TOO_LARGE_FOR_EVENTLOOP, head);
             return;
         }
         if (!dispatchOnEnd) dispatch(ex);
@@ -196,7 +196,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
                 chunk.release();
                 current = null;
                 ex.discard();
-                refuse(TOO_LARGE_FOR_EVENTLOOP);
+                refuse(TOO_LARGE_FOR_EVENTLOOP, ex.head());
                 return;
             }
             ex.requestBodyBytes += chunk.content().readableBytes();
@@ -215,7 +215,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
                 current = null;
                 ex.discard();
                 closing = false;
-                refuse(err);
+                refuse(err, ex.head());
             }
         } else {
             ReferenceCountUtil.release(msg);
@@ -309,7 +309,8 @@ final class Connection extends ChannelInboundHandlerAdapter {
     }
 
     /** Answers a request that broke the rules and closes the connection. */
-    private void refuse(RequestError err) {
+    /** Answers {@code err} with an error page and closes; {@code request} is the head it concerns, if one was read. */
+    private void refuse(RequestError err, RequestHead request) {
         closing = true;
         deadline.clear();
         log.warn("Invalid request from ip={}: {}", ip(), err.message());
@@ -317,7 +318,8 @@ final class Connection extends ChannelInboundHandlerAdapter {
             channel.close();
             return;
         }
-        channel.writeAndFlush(ErrorPage.render(channel.alloc(), err.status(), err.reason(), err.message()))
+        channel.writeAndFlush(ErrorPage.render(channel.alloc(), err.status(), err.reason(), err.message(),
+                        request != null && request.method().equals("HEAD")))
                 .addListener(ChannelFutureListener.CLOSE);
     }
 
@@ -340,10 +342,10 @@ final class Connection extends ChannelInboundHandlerAdapter {
                 channel.close(); // the response is half-written: closing is the only honest end
             } else if (bodyError != null) {
                 ex.discard();
-                refuse(bodyError);
+                refuse(bodyError, ex.head());
             } else {
                 ex.discard();
-                refuse(new RequestError(500, "Internal Server Error", "", true));
+                refuse(new RequestError(500, "Internal Server Error", "", true), ex.head());
             }
         });
     }

@@ -201,14 +201,17 @@ final class Exchange extends HttpExchange {
         chunked = false;
         if (noBody) {
             fixed = 0;
+        } else if (isHead) {
+            // RFC 9110 §9.3.2: the fields a GET would get. The length comes from sendResponseHeaders as for GET,
+            // or from the app's own Content-Length (the JDK's way: set the header, then pass -1).
+            fixed = Math.max(responseLength, 0);
+            lengthHeader = responseLength > 0 ? responseLength : appContentLength();
         } else if (responseLength > 0) {
             fixed = responseLength;
             lengthHeader = responseLength;
         } else if (responseLength < 0) {
             fixed = 0;
-            if (!isHead) lengthHeader = 0;
-        } else if (isHead) {
-            fixed = 0;
+            lengthHeader = 0;
         } else if (http10) {
             fixed = -1; // close-delimited
             keepAlive = false;
@@ -225,10 +228,23 @@ final class Exchange extends HttpExchange {
         // The body's first bytes go into the head's buffer; a chunked body needs its own framing after the head.
         if (chunked) pendingHead = encoded;
         responseBody = new ResponseBodyStream(this, fixed, isHead || noBody, chunked ? null : encoded);
-        if (fixed == 0) {
-            // Nothing to write: the exchange's response is complete now (the JDK closes the stream here too).
+        if (fixed == 0 || isHead) {
+            // Nothing to write: the exchange's response is complete now (the JDK closes the stream here too). A
+            // HEAD's body, if the app writes it anyway, is dropped up to the length it declared.
             responseBody.close();
         }
+    }
+
+    /** The Content-Length header the app set, or -1 if none; refused unless it is one number of bytes. */
+    private long appContentLength() {
+        List<String> values = responseHeaders.get("Content-Length");
+        if (values == null || values.isEmpty()) return -1;
+        String v = values.size() == 1 ? values.get(0).strip() : "";
+        if (v.isEmpty() || v.length() > 18 || !v.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            throw new IllegalArgumentException("response header Content-Length must be one decimal number of bytes, got "
+                    + values);
+        }
+        return Long.parseLong(v);
     }
 
     static boolean containsToken(String value, String token) {

@@ -33,7 +33,8 @@ final class ResponseBodyStream extends OutputStream {
 
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
-        if (closed) throw new IOException("stream is closed");
+        // A body that is not sent was closed with the head; writes are still held to the length promised.
+        if (closed && !discard) throw new IOException("stream is closed");
         if (len == 0) return;
         if (fixedLength >= 0 && written + len > fixedLength) {
             throw new IOException("too many bytes to write to stream: Content-Length is " + fixedLength);

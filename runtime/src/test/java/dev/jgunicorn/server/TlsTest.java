@@ -43,13 +43,19 @@ class TlsTest {
     /** A self-signed certificate for 127.0.0.1, made with the openssl command line. */
     @BeforeAll
     static void certificate() throws Exception {
+        selfSigned(dir);
         cert = dir.resolve("cert.pem");
         key = dir.resolve("key.pem");
         p12 = dir.resolve("server.p12");
-        run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key.toString(), "-out", cert.toString(),
-                "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1");
         run("openssl", "pkcs12", "-export", "-in", cert.toString(), "-inkey", key.toString(), "-out", p12.toString(),
                 "-passout", "pass:secret", "-name", "server");
+    }
+
+    /** Writes cert.pem and key.pem, a self-signed certificate for 127.0.0.1 and its key, into {@code dir}. */
+    static void selfSigned(Path dir) throws Exception {
+        run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", dir.resolve("key.pem").toString(),
+                "-out", dir.resolve("cert.pem").toString(), "-days", "2", "-subj", "/CN=127.0.0.1",
+                "-addext", "subjectAltName=IP:127.0.0.1");
     }
 
     private static void run(String... cmd) throws Exception {
@@ -65,6 +71,11 @@ class TlsTest {
 
     /** ... and presents the keys of {@code keys} as its client certificate, when given. */
     private static HttpClient client(KeyManagerFactory keys) throws Exception {
+        return HttpClient.newBuilder().sslContext(clientContext(cert, keys)).version(HttpClient.Version.HTTP_1_1).build();
+    }
+
+    /** A client's TLS context that trusts exactly {@code cert} and presents {@code keys}, when given. */
+    static SSLContext clientContext(Path cert, KeyManagerFactory keys) throws Exception {
         KeyStore trust = KeyStore.getInstance("PKCS12");
         trust.load(null, null);
         try (InputStream in = Files.newInputStream(cert)) {
@@ -74,7 +85,7 @@ class TlsTest {
         tmf.init(trust);
         SSLContext ctx = SSLContext.getInstance("TLS");
         ctx.init(keys == null ? null : keys.getKeyManagers(), tmf.getTrustManagers(), null);
-        return HttpClient.newBuilder().sslContext(ctx).version(HttpClient.Version.HTTP_1_1).build();
+        return ctx;
     }
 
     @Test
