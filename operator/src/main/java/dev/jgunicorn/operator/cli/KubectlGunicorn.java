@@ -37,8 +37,8 @@ import java.util.function.Supplier;
  * TTIN/TTOU add or remove one worker (spec.workers, which the scale subresource also moves), HUP rolls every
  * pod (the jgunicorn.dev/restartedAt annotation), WINCH stops all workers (workers 0), TERM/QUIT/INT delete the
  * server (pods drain within their grace period) once confirmed on the terminal or with --yes. Every change is a
- * patch of the fields it concerns, never a write of the whole object. Installed as a kubectl plugin by putting bin/kubectl-gunicorn
- * on the PATH.
+ * patch of the fields it concerns, never a write of the whole object. Installed as a kubectl plugin by putting
+ * bin/kubectl-gunicorn on the PATH.
  */
 @Command(name = "kubectl gunicorn", mixinStandardHelpOptions = true, versionProvider = KubectlGunicorn.Version.class,
         description = "Gunicorn's signals and status for GunicornServer resources (jgunicorn.dev).",
