@@ -1,5 +1,7 @@
 package dev.jgunicorn.operator.cli;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jgunicorn.operator.api.v1alpha1.GunicornServer;
 import dev.jgunicorn.operator.api.v1alpha1.GunicornServerSpec;
 import dev.jgunicorn.operator.api.v1alpha1.GunicornServerStatus;
@@ -62,6 +64,8 @@ public final class KubectlGunicorn implements Callable<Integer> {
     }
 
     private static final ResourceDefinitionContext GUNICORN_SERVERS = ResourceDefinitionContext.fromResourceType(GunicornServer.class);
+    /** Reads objects into the plugin's model, skipping the fields a newer operator added. */
+    private static final ObjectMapper KNOWN_FIELDS = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
     private static final String WORKERS = "/spec/workers";
     private static final int SCALE_ATTEMPTS = 5;
 
@@ -130,7 +134,7 @@ public final class KubectlGunicorn implements Callable<Integer> {
             PrintWriter out = spec.commandLine().getOut();
             try (KubernetesClient client = root.clients.get()) {
                 String ns = root.namespace(client);
-                // Read as generic JSON: the plugin's model fails on fields a newer operator added, and needs none of them.
+                // Read as generic JSON: the signals need nothing of the model, and send nothing of it back.
                 Resource<GenericKubernetesResource> one = client.genericKubernetesResources(GUNICORN_SERVERS).inNamespace(ns).withName(name);
                 if (one.get() == null) return notFound(ns);
                 switch (signal) {
@@ -219,7 +223,8 @@ public final class KubectlGunicorn implements Callable<Integer> {
             PrintWriter out = spec.commandLine().getOut();
             try (KubernetesClient client = root.clients.get()) {
                 String ns = root.namespace(client);
-                GunicornServer s = client.resources(GunicornServer.class).inNamespace(ns).withName(name).get();
+                GenericKubernetesResource read = client.genericKubernetesResources(GUNICORN_SERVERS).inNamespace(ns).withName(name).get();
+                GunicornServer s = read == null ? null : KNOWN_FIELDS.convertValue(read, GunicornServer.class);
                 if (s == null) {
                     spec.commandLine().getErr().println("kubectl gunicorn: GunicornServer " + name + " not found in namespace " + ns);
                     return 1;

@@ -142,7 +142,7 @@ class KubectlGunicornTest {
     }
 
     @Test
-    void aFieldThePluginDoesNotKnowSurvivesTtinAndHup() {
+    void aFieldThePluginDoesNotKnowSurvivesTtinAndHupAndStatusReadsPastIt() {
         // Generic: the plugin's own model fails to read such an object at all.
         var demo = client.genericKubernetesResources(ResourceDefinitionContext.fromResourceType(GunicornServer.class))
                 .inNamespace("shop").withName("demo");
@@ -150,6 +150,8 @@ class KubectlGunicornTest {
                 {"metadata": {"labels": {"team": "shop"}}, "spec": {"fieldFromANewerOperator": {"kept": true}}}""");
         assertEquals(0, kubectl("signal", "demo", "TTIN", "-n", "shop"), err.toString());
         assertEquals(0, kubectl("signal", "demo", "HUP", "-n", "shop"), err.toString());
+        assertEquals(0, kubectl("status", "demo", "-n", "shop"), err.toString());
+        assertTrue(out.toString().contains("demo   dev.jgunicorn.demo.Hello   3"), out.toString());
         GenericKubernetesResource now = demo.get();
         assertEquals(Map.of("kept", true), now.get("spec", "fieldFromANewerOperator"));
         assertEquals(3, (Integer) now.get("spec", "workers"));
