@@ -1,15 +1,28 @@
-{{/* The chart's name. */}}
+{{/* The chart's name, or nameOverride: the app.kubernetes.io/name label. */}}
 {{- define "jgunicorn-operator.name" -}}
-{{- .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
 
-{{/* The release's full name, used for every object. */}}
+{{/*
+The name of every object: fullnameOverride, else release-name, else the release name alone when it already holds
+the name. 63 characters at most (a DNS label); suffixed names cut it shorter.
+*/}}
 {{- define "jgunicorn-operator.fullname" -}}
-{{- if contains .Chart.Name .Release.Name -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := default .Chart.Name .Values.nameOverride -}}
+{{- if contains $name .Release.Name -}}
 {{- .Release.Name | trunc 63 | trimSuffix "-" -}}
 {{- else -}}
-{{- printf "%s-%s" .Release.Name .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The metrics Service: a Service name is a DNS label too, so the full name leaves room for "-metrics". */}}
+{{- define "jgunicorn-operator.metricsServiceName" -}}
+{{- printf "%s-metrics" (include "jgunicorn-operator.fullname" . | trunc 55 | trimSuffix "-") -}}
 {{- end -}}
 
 {{- define "jgunicorn-operator.selectorLabels" -}}

@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
@@ -38,7 +39,11 @@ class HelmChartTest {
     private static final Set<String> OWNED_VERBS = Set.of("get", "list", "watch", "create", "update", "patch", "delete");
 
     private static List<HasMetadata> render(Map<String, Object> values) {
-        var template = new Helm(CHART).template().withName("jgo").withNamespace("ops").withKubeVersion("1.32.0");
+        return render(CHART, "jgo", values);
+    }
+
+    private static List<HasMetadata> render(Path chart, String release, Map<String, Object> values) {
+        var template = new Helm(chart).template().withName(release).withNamespace("ops").withKubeVersion("1.32.0");
         values.forEach(template::set);
         String yaml = template.call();
         List<HasMetadata> out = new ArrayList<>();
@@ -177,6 +182,98 @@ class HelmChartTest {
         List<HasMetadata> objects = render(Map.of("replicaCount", 2, "metrics.serviceMonitor.enabled", true));
         assertEquals(2, one(objects, Deployment.class, "jgo-jgunicorn-operator").getSpec().getReplicas());
         assertTrue(objects.stream().anyMatch(o -> o.getKind().equals("ServiceMonitor")));
+    }
+
+    /** Every object's name, and every name an object uses to point at another: all must follow the overrides. */
+    private static List<String> namesAndReferences(List<HasMetadata> objects) {
+        List<String> names = new ArrayList<>();
+        for (HasMetadata o : objects) {
+            names.add(o.getKind() + " " + o.getMetadata().getName());
+            if (o instanceof Deployment d) names.add("serviceAccountName " + d.getSpec().getTemplate().getSpec().getServiceAccountName());
+            if (o instanceof ClusterRoleBinding b) names.add("roleRef " + b.getRoleRef().getName() + ", subject " + b.getSubjects().get(0).getName());
+            if (o instanceof RoleBinding b) names.add("roleRef " + b.getRoleRef().getName() + ", subject " + b.getSubjects().get(0).getName());
+        }
+        return names;
+    }
+
+    @Test
+    void fullnameOverrideNamesEveryObject() {
+        List<HasMetadata> objects = render(Map.of("fullnameOverride", "edge-operator", "metrics.serviceMonitor.enabled", true));
+        assertEquals(new TreeSet<>(List.of("ServiceAccount edge-operator", "Service edge-operator-metrics", "ClusterRole edge-operator",
+                "ClusterRoleBinding edge-operator", "roleRef edge-operator, subject edge-operator",
+                "Role edge-operator-leader-election", "RoleBinding edge-operator-leader-election",
+                "roleRef edge-operator-leader-election, subject edge-operator",
+                "Deployment edge-operator", "serviceAccountName edge-operator", "ServiceMonitor edge-operator")),
+                new TreeSet<>(namesAndReferences(objects)));
+    }
+
+    @Test
+    void nameOverrideNamesEveryObjectAndTheNameLabel() {
+        List<HasMetadata> objects = render(Map.of("nameOverride", "gus-op"));
+        for (String name : namesAndReferences(objects)) assertTrue(name.matches("\\w+ jgo-gus-op(-metrics|-leader-election)?(, subject jgo-gus-op)?"), name);
+        Deployment d = one(objects, Deployment.class, "jgo-gus-op");
+        assertEquals("gus-op", d.getSpec().getSelector().getMatchLabels().get("app.kubernetes.io/name"));
+        assertEquals(d.getSpec().getSelector().getMatchLabels(),
+                one(objects, io.fabric8.kubernetes.api.model.Service.class, "jgo-gus-op-metrics").getSpec().getSelector());
+        for (HasMetadata o : objects) assertEquals("gus-op", o.getMetadata().getLabels().get("app.kubernetes.io/name"), o.getKind());
+    }
+
+    @Test
+    void aLongReleaseNameIsCutTo63CharactersForEveryName() {
+        String release = "a-release-name-as-long-as-helm-allows-53-characters";
+        List<HasMetadata> objects = render(CHART, release, Map.of());
+        String full = (release + "-jgunicorn-operator").substring(0, 63);
+        one(objects, Deployment.class, full);
+        one(objects, io.fabric8.kubernetes.api.model.Service.class, full.substring(0, 55) + "-metrics");
+        for (HasMetadata o : objects) {
+            if (!(o instanceof Role || o instanceof RoleBinding)) assertTrue(o.getMetadata().getName().length() <= 63, o.getMetadata().getName());
+        }
+        Exception tooLong = assertThrows(Exception.class, () -> render(Map.of("fullnameOverride", "x".repeat(64))));
+        assertTrue(tooLong.getMessage().contains("fullnameOverride"), tooLong.getMessage());
+    }
+
+    @Test
+    void theChartRendersAsASubchartWithHelmsGlobalValues(@TempDir Path dir) throws Exception {
+        // An umbrella chart with this one under charts/: Helm hands it the parent's global values, as it does every subchart.
+        Path parent = Files.createDirectories(dir.resolve("shop"));
+        Files.writeString(parent.resolve("Chart.yaml"), "apiVersion: v2\nname: shop\nversion: 1.0.0\n");
+        Files.writeString(parent.resolve("values.yaml"), """
+                global:
+                  imageRegistry: registry.example
+                jgunicorn-operator:
+                  fullnameOverride: shop-operator
+                """);
+        Path sub = parent.resolve("charts/jgunicorn-operator");
+        try (var files = Files.walk(CHART)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                Path to = sub.resolve(CHART.relativize(f).toString());
+                if (Files.isDirectory(f)) Files.createDirectories(to);
+                else Files.copy(f, to);
+            }
+        }
+        List<HasMetadata> objects = render(parent, "shop", Map.of());
+        assertEquals("jgunicorn/operator:0.1.0", one(objects, Deployment.class, "shop-operator").getSpec().getTemplate().getSpec()
+                .getContainers().get(0).getImage());
+        // And alone, with global set as a parent would.
+        one(render(Map.of("global.imageRegistry", "registry.example")), Deployment.class, "jgo-jgunicorn-operator");
+    }
+
+    @Test
+    void theNotesHeredocEndsWhenPasted() {
+        String notes = new Helm(CHART).install().withName("jgo").withNamespace("ops").withKubeVersion("1.32.0")
+                .dryRun().clientOnly().call().getOutput();
+        List<String> lines = notes.lines().toList();
+        List<String> heredocs = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            var opener = java.util.regex.Pattern.compile("<<-?\\s*['\"]?(\\w+)").matcher(lines.get(i));
+            if (!opener.find()) continue;
+            String word = opener.group(1);
+            heredocs.add(word);
+            // The shell ends a heredoc only at a line that is exactly its word: no indentation.
+            assertTrue(lines.subList(i + 1, lines.size()).contains(word), "no line '" + word + "' at column 0 ends the heredoc in:\n" + notes);
+            assertTrue(lines.get(i).startsWith("kubectl"), "the command opening the heredoc is indented: " + lines.get(i));
+        }
+        assertEquals(List.of("YAML"), heredocs, notes);
     }
 
     @Test

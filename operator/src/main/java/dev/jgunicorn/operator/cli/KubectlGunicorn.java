@@ -1,27 +1,36 @@
 package dev.jgunicorn.operator.cli;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jgunicorn.operator.api.v1alpha1.GunicornServer;
 import dev.jgunicorn.operator.api.v1alpha1.GunicornServerSpec;
 import dev.jgunicorn.operator.api.v1alpha1.GunicornServerStatus;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.Resource;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.io.Console;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 
@@ -29,8 +38,9 @@ import java.util.function.Supplier;
  * {@code kubectl gunicorn}: Gunicorn's signals for a GunicornServer, through the Kubernetes API.
  * TTIN/TTOU add or remove one worker (spec.workers, which the scale subresource also moves), HUP rolls every
  * pod (the jgunicorn.dev/restartedAt annotation), WINCH stops all workers (workers 0), TERM/QUIT/INT delete the
- * server (pods drain within their grace period). Installed as a kubectl plugin by putting bin/kubectl-gunicorn
- * on the PATH.
+ * server (pods drain within their grace period) once confirmed on the terminal or with --yes. Every change is a
+ * patch of the fields it concerns, never a write of the whole object. Installed as a kubectl plugin by putting
+ * bin/kubectl-gunicorn on the PATH.
  */
 @Command(name = "kubectl gunicorn", mixinStandardHelpOptions = true, versionProvider = KubectlGunicorn.Version.class,
         description = "Gunicorn's signals and status for GunicornServer resources (jgunicorn.dev).",
@@ -45,6 +55,19 @@ public final class KubectlGunicorn implements Callable<Integer> {
 
     Supplier<KubernetesClient> clients = this::connect;
     Clock clock = Clock.systemUTC();
+    Confirm confirm = KubectlGunicorn::askOnTerminal;
+
+    /** A yes/no question to the person at the terminal; false when there is none to ask. */
+    @FunctionalInterface
+    interface Confirm {
+        boolean ask(String question);
+    }
+
+    private static final ResourceDefinitionContext GUNICORN_SERVERS = ResourceDefinitionContext.fromResourceType(GunicornServer.class);
+    /** Reads objects into the plugin's model, skipping the fields a newer operator added. */
+    private static final ObjectMapper KNOWN_FIELDS = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    private static final String WORKERS = "/spec/workers";
+    private static final int SCALE_ATTEMPTS = 5;
 
     public static void main(String[] args) {
         if (System.getProperty("logback.configurationFile") == null) System.setProperty("logback.configurationFile", "logback-cli.xml");
@@ -88,7 +111,8 @@ public final class KubectlGunicorn implements Callable<Integer> {
             "  TTOU   one worker less",
             "  HUP    rolling restart of every worker, no capacity lost",
             "  WINCH  stop every worker (workers 0); objects are kept",
-            "  TERM   delete the server; workers drain gracefully (QUIT and INT do the same)"})
+            "  TERM   delete the server; workers drain gracefully (QUIT and INT do the same);",
+            "         asks first on a terminal, --yes skips the question (and is needed without a terminal)"})
     static final class Signal implements Callable<Integer> {
         @CommandLine.ParentCommand
         KubectlGunicorn root;
@@ -99,6 +123,9 @@ public final class KubectlGunicorn implements Callable<Integer> {
         @Parameters(index = "1", paramLabel = "SIGNAL", description = "One of: ${COMPLETION-CANDIDATES}.")
         Sig signal;
 
+        @Option(names = {"-y", "--yes"}, description = "TERM, QUIT, INT: delete without asking.")
+        boolean yes;
+
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
@@ -106,59 +133,77 @@ public final class KubectlGunicorn implements Callable<Integer> {
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
             try (KubernetesClient client = root.clients.get()) {
-                var servers = client.resources(GunicornServer.class).inNamespace(root.namespace(client));
-                var one = servers.withName(name);
-                GunicornServer current = one.get();
-                if (current == null) {
-                    spec.commandLine().getErr().println("kubectl gunicorn: GunicornServer " + name + " not found in namespace "
-                            + root.namespace(client));
-                    return 1;
-                }
+                String ns = root.namespace(client);
+                // Read as generic JSON: the signals need nothing of the model, and send nothing of it back.
+                Resource<GenericKubernetesResource> one = client.genericKubernetesResources(GUNICORN_SERVERS).inNamespace(ns).withName(name);
+                if (one.get() == null) return notFound(ns);
                 switch (signal) {
                     case TTIN, TTOU, WINCH -> {
-                        int[] change = new int[2];
-                        for (int attempt = 0; ; attempt++) {
-                            GunicornServer s = one.get();
-                            int was = s.getSpec().getWorkers() == null ? GunicornServerSpec.DEFAULT_WORKERS : s.getSpec().getWorkers();
-                            int next = switch (signal) {
-                                case TTIN -> was + 1;
-                                case TTOU -> was - 1;
-                                default -> 0;
-                            };
-                            if (next < 0) {
-                                spec.commandLine().getErr().println("kubectl gunicorn: " + name + " has no worker to remove (workers is 0)");
-                                return 1;
-                            }
-                            s.getSpec().setWorkers(next);
-                            try {
-                                servers.resource(s).update(); // resourceVersion guards against a concurrent change
-                                change[0] = was;
-                                change[1] = next;
-                                break;
-                            } catch (KubernetesClientException e) {
-                                if (e.getCode() != 409 || attempt >= 5) throw e;
-                            }
-                        }
-                        out.println("gunicornserver/" + name + " " + signal + ": workers " + change[0] + " -> " + change[1]);
+                        return scale(one, ns, out);
                     }
                     case HUP -> {
                         String at = root.clock.instant().truncatedTo(ChronoUnit.SECONDS).toString();
-                        one.edit(s -> {
-                            Map<String, String> a = s.getMetadata().getAnnotations() == null ? new LinkedHashMap<>()
-                                    : new LinkedHashMap<>(s.getMetadata().getAnnotations());
-                            a.put(GunicornServer.RESTARTED_AT_ANNOTATION, at);
-                            s.getMetadata().setAnnotations(a);
-                            return s;
-                        });
+                        one.patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(
+                                Map.of("metadata", Map.of("annotations", Map.of(GunicornServer.RESTARTED_AT_ANNOTATION, at)))));
                         out.println("gunicornserver/" + name + " HUP: rolling restart requested (" + GunicornServer.RESTARTED_AT_ANNOTATION + "=" + at + ")");
                     }
                     case TERM, QUIT, INT -> {
+                        if (!yes && !root.confirm.ask("Delete gunicornserver/" + name + " in namespace " + ns
+                                + "? Its workers drain and the server is gone.")) {
+                            spec.commandLine().getErr().println("kubectl gunicorn: " + signal + " not sent: deleting "
+                                    + name + " needs a yes on a terminal, or --yes");
+                            return 1;
+                        }
                         one.delete();
                         out.println("gunicornserver/" + name + " " + signal + ": deleted; its workers drain within their grace period");
                     }
                 }
                 return 0;
             }
+        }
+
+        /**
+         * TTIN, TTOU, WINCH: spec.workers moves through a JSON patch that first tests the value it was computed from.
+         * Nothing else of the object is sent, so fields this plugin's model does not know stay as they are, and a
+         * change made in between (an HPA, kubectl scale, another TTIN) is never overwritten: the test fails, the
+         * value is read again and the step applied to it.
+         */
+        private int scale(Resource<GenericKubernetesResource> one, String ns, PrintWriter out) {
+            for (int attempt = 1; ; attempt++) {
+                GenericKubernetesResource s = one.get();
+                if (s == null) return notFound(ns);
+                Number observed = s.get("spec", "workers");
+                int was = observed == null ? GunicornServerSpec.DEFAULT_WORKERS : observed.intValue();
+                int next = switch (signal) {
+                    case TTIN -> was + 1;
+                    case TTOU -> was - 1;
+                    default -> 0;
+                };
+                if (next < 0) {
+                    spec.commandLine().getErr().println("kubectl gunicorn: " + name + " has no worker to remove (workers is 0)");
+                    return 1;
+                }
+                // The API server defaults workers, so it is absent only on a server that skips defaulting: nothing to test.
+                List<Map<String, Object>> ops = observed == null
+                        ? List.of(Map.of("op", "add", "path", WORKERS, "value", next))
+                        : List.of(Map.of("op", "test", "path", WORKERS, "value", observed),
+                                  Map.of("op", "replace", "path", WORKERS, "value", next));
+                try {
+                    one.patch(PatchContext.of(PatchType.JSON), Serialization.asJson(ops));
+                    out.println("gunicornserver/" + name + " " + signal + ": workers " + was + " -> " + next);
+                    return 0;
+                } catch (KubernetesClientException e) {
+                    // 422 is both "the test failed" and "the new value is invalid": only a moved value is worth another go.
+                    if (e.getCode() != 422 || attempt == SCALE_ATTEMPTS) throw e;
+                    GenericKubernetesResource now = one.get();
+                    if (now != null && Objects.equals(now.get("spec", "workers"), observed)) throw e;
+                }
+            }
+        }
+
+        private int notFound(String ns) {
+            spec.commandLine().getErr().println("kubectl gunicorn: GunicornServer " + name + " not found in namespace " + ns);
+            return 1;
         }
     }
 
@@ -178,7 +223,8 @@ public final class KubectlGunicorn implements Callable<Integer> {
             PrintWriter out = spec.commandLine().getOut();
             try (KubernetesClient client = root.clients.get()) {
                 String ns = root.namespace(client);
-                GunicornServer s = client.resources(GunicornServer.class).inNamespace(ns).withName(name).get();
+                GenericKubernetesResource read = client.genericKubernetesResources(GUNICORN_SERVERS).inNamespace(ns).withName(name).get();
+                GunicornServer s = read == null ? null : KNOWN_FIELDS.convertValue(read, GunicornServer.class);
                 if (s == null) {
                     spec.commandLine().getErr().println("kubectl gunicorn: GunicornServer " + name + " not found in namespace " + ns);
                     return 1;
@@ -219,6 +265,24 @@ public final class KubectlGunicorn implements Callable<Integer> {
                 }
                 return 0;
             }
+        }
+    }
+
+    private static boolean askOnTerminal(String question) {
+        Console console = System.console();
+        if (console == null || !isTerminal(console)) return false;
+        String answer = console.readLine("%s [y/N] ", question);
+        return answer != null && List.of("y", "yes").contains(answer.strip().toLowerCase(Locale.ROOT));
+    }
+
+    /** Console.isTerminal (JDK 22+), where System.console() also answers when input and output are redirected. */
+    private static boolean isTerminal(Console console) {
+        try {
+            return (boolean) Console.class.getMethod("isTerminal").invoke(console);
+        } catch (NoSuchMethodException e) {
+            return true; // JDK 21: a Console exists only on a terminal
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
         }
     }
 
