@@ -39,6 +39,7 @@ final class Ctl {
 
             In Kubernetes (bin/jgunicorn ctl -K, the same as kubectl gunicorn):
               signal NAME TTIN|TTOU|HUP|WINCH|TERM   scale, rolling restart, stop all workers, delete
+                                                     (TERM asks first; --yes answers for you)
               status NAME                            the GunicornServer's workers
             """;
 
