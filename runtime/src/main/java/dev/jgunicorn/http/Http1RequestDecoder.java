@@ -149,8 +149,10 @@ public final class Http1RequestDecoder extends ByteToMessageDecoder {
         if (in.isReadable()) decode(ctx, in, out);
         if (state == State.CLOSED || state == State.FAILED) return;
         if (state == State.REQUEST_LINE && !in.isReadable()) return; // clean EOF between requests
-        // Gunicorn: NoMoreData / ChunkMissingTerminator, answered by closing
-        fail(in, out, 400, "Bad Request", "Premature end of request (state " + state + ")", false);
+        // Gunicorn: NoMoreData, a premature client disconnection; nobody is left to answer
+        fail(in, out, 400, "Bad Request", state == State.REQUEST_LINE
+                ? "client closed before sending a complete request line"
+                : "client closed in the middle of the request (" + where() + ")", false);
     }
 
     // ---- request line ----
@@ -160,14 +162,13 @@ public final class Http1RequestDecoder extends ByteToMessageDecoder {
         int end = in.writerIndex();
         int from = start + scanned;
         int cr = -1;
-        while (from < end) { // the line ends at the first CRLF; a bare LF is part of it, as in Gunicorn's read_line
-            int lf = in.indexOf(from, end, LF);
-            if (lf < 0) break;
-            if (lf > start && in.getByte(lf - 1) == CR) {
-                cr = lf - 1;
-                break;
+        int lf = in.indexOf(from, end, LF);
+        if (lf >= 0) {
+            // the line ends at CRLF; an LF without its CR is refused at once, not waited on (Gunicorn 27's read_line)
+            if (lf == start || in.getByte(lf - 1) != CR) {
+                return badRequest(in, out, "Invalid HTTP request line: 'bare LF as line terminator'");
             }
-            from = lf + 1;
+            cr = lf - 1;
         }
         if (cr < 0) {
             scanned = end - start;
@@ -554,6 +555,15 @@ public final class Http1RequestDecoder extends ByteToMessageDecoder {
 
     // ---- errors ----
 
+    private String where() {
+        return switch (state) {
+            case HEADERS -> "headers";
+            case FIXED_BODY -> remaining + " body bytes missing";
+            case TRAILERS -> "trailers";
+            default -> "chunked body";
+        };
+    }
+
     private boolean fail(ByteBuf in, List<Object> out, int status, String reason, String message, boolean respond) {
         state = State.FAILED;
         in.skipBytes(in.readableBytes());
@@ -572,9 +582,12 @@ public final class Http1RequestDecoder extends ByteToMessageDecoder {
         return fail(in, out, 431, "Request Header Fields Too Large", "Error parsing headers: '" + message + "'", true);
     }
 
-    /** Chunk framing errors: Gunicorn raises an IOError there and closes without answering. */
+    /**
+     * Chunk framing errors: Gunicorn's InvalidChunkSize, ChunkMissingTerminator and InvalidChunkExtension, which its
+     * workers answer with 400 when the app lets the error out before its response started.
+     */
     private boolean badChunk(ByteBuf in, List<Object> out, String message) {
-        return fail(in, out, 400, "Bad Request", message, false);
+        return badRequest(in, out, message);
     }
 
     // ---- peer trust ----

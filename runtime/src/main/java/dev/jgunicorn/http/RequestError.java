@@ -7,7 +7,7 @@ package dev.jgunicorn.http;
  * @param status  the status to answer (400, 403, 417, 431, 501, 505 ...)
  * @param reason  the reason phrase
  * @param message what was wrong, for the error page and the log
- * @param respond false when no response should be sent (chunk framing errors, premature EOF: Gunicorn closes)
+ * @param respond false when nobody is left to answer (the client closed in the middle of a request)
  */
 public record RequestError(int status, String reason, String message, boolean respond) {
 }

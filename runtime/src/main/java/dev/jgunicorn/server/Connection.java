@@ -145,7 +145,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
         }
         if (current == null) {
             if (msg instanceof RequestHead head) start(head);
-            else if (msg instanceof RequestError err) refuse(err, null);
+            else if (msg instanceof RequestError err) refuse(null, err);
             else ReferenceCountUtil.release(msg);
         } else if (!currentBodyEnded) {
             feedBody(msg);
@@ -164,10 +164,11 @@ final class Connection extends ChannelInboundHandlerAdapter {
         endPending = !head.hasBody();
         dispatchOnEnd = options.model() == WorkerModel.EVENTLOOP && head.hasBody();
         if (dispatchOnEnd && !head.chunked() && head.contentLength() > EVENTLOOP_MAX_BODY) {
-            refuse(TOO_LARGE_FOR_EVENTLOOP, head);
+            refuse(ex, TOO_LARGE_FOR_EVENTLOOP);
             return;
         }
         if (!dispatchOnEnd) dispatch(ex);
+        else if (head.expectContinue()) sendContinue(); // the server reads the body for the app: ask for it now
     }
 
     private RequestBodyStream newBody(RequestHead head) {
@@ -180,11 +181,13 @@ final class Connection extends ChannelInboundHandlerAdapter {
 
             @Override
             public void firstRead() {
-                if (head.expectContinue()) {
-                    channel.writeAndFlush(Unpooled.wrappedBuffer(CONTINUE));
-                }
+                if (head.expectContinue() && options.model() != WorkerModel.EVENTLOOP) sendContinue();
             }
         });
+    }
+
+    private void sendContinue() {
+        channel.writeAndFlush(Unpooled.wrappedBuffer(CONTINUE));
     }
 
     private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
@@ -196,7 +199,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
                 chunk.release();
                 current = null;
                 ex.discard();
-                refuse(TOO_LARGE_FOR_EVENTLOOP, ex.head());
+                refuse(ex, TOO_LARGE_FOR_EVENTLOOP);
                 return;
             }
             ex.requestBodyBytes += chunk.content().readableBytes();
@@ -215,7 +218,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
                 current = null;
                 ex.discard();
                 closing = false;
-                refuse(err, ex.head());
+                refuse(ex, err);
             }
         } else {
             ReferenceCountUtil.release(msg);
@@ -308,19 +311,26 @@ final class Connection extends ChannelInboundHandlerAdapter {
         updateAutoRead();
     }
 
-    /** Answers a request that broke the rules and closes the connection. */
-    /** Answers {@code err} with an error page and closes; {@code request} is the head it concerns, if one was read. */
-    private void refuse(RequestError err, RequestHead request) {
+    /**
+     * Answers a request that broke the rules (or whose handler failed) and closes the connection. A request whose
+     * head was read ({@code ex} not null) gets its access-log line, with the error's status, as in Gunicorn.
+     */
+    private void refuse(Exchange ex, RequestError err) {
         closing = true;
         deadline.clear();
-        log.warn("Invalid request from ip={}: {}", ip(), err.message());
-        if (!err.respond()) {
+        if (!err.respond()) { // the client is gone: nobody to answer, nothing it did wrong
+            log.debug("Closing connection from ip={}: {}", ip(), err.message());
             channel.close();
             return;
         }
-        channel.writeAndFlush(ErrorPage.render(channel.alloc(), err.status(), err.reason(), err.message(),
-                        request != null && request.method().equals("HEAD")))
-                .addListener(ChannelFutureListener.CLOSE);
+        if (err.status() != 500) log.warn("Invalid request from ip={}: {}", ip(), err.message());
+        ByteBuf page = ErrorPage.render(channel.alloc(), err.status(), err.reason(), err.message(),
+                ex != null && ex.head().method().equals("HEAD"));
+        if (ex != null) {
+            ex.refused(err.status(), page.readableBytes());
+            server.requestEnded(ex, this);
+        }
+        channel.writeAndFlush(page).addListener(ChannelFutureListener.CLOSE);
     }
 
     /** The handler threw (called on the app's thread). */
@@ -337,15 +347,15 @@ final class Connection extends ChannelInboundHandlerAdapter {
             if (ex != current) return;
             ended(ex);
             current = null;
+            ex.discard();
             if (ex.headersSent()) {
-                ex.discard();
                 channel.close(); // the response is half-written: closing is the only honest end
             } else if (bodyError != null) {
-                ex.discard();
-                refuse(bodyError, ex.head());
+                refuse(ex, bodyError);
+            } else if (!channel.isActive()) {
+                channel.close(); // the client is gone: nobody to answer
             } else {
-                ex.discard();
-                refuse(new RequestError(500, "Internal Server Error", "", true), ex.head());
+                refuse(ex, new RequestError(500, "Internal Server Error", "", true));
             }
         });
     }

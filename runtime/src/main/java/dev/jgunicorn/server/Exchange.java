@@ -49,6 +49,7 @@ final class Exchange extends HttpExchange {
     private volatile boolean keepAlive;
     private boolean chunked;
     private ByteBuf pendingHead;
+    private long errorPageBytes;
     private HttpPrincipal principal;
     private volatile Thread thread;
     volatile boolean timeoutReported;
@@ -92,7 +93,13 @@ final class Exchange extends HttpExchange {
     }
 
     long responseBytes() {
-        return responseBody == null ? 0 : responseBody.bytesWritten();
+        return responseBody == null ? errorPageBytes : responseBody.bytesWritten();
+    }
+
+    /** The server answered in the app's place (a broken request body, a failed handler): for the access log. */
+    void refused(int rCode, long pageBytes) {
+        status = rCode;
+        errorPageBytes = pageBytes;
     }
 
     /** Runs the context's filters and handler on the calling thread. */

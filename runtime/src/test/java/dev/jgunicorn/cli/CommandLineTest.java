@@ -1,5 +1,6 @@
 package dev.jgunicorn.cli;
 
+import dev.jgunicorn.process.ExitCodes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -167,6 +168,15 @@ class CommandLineTest {
         }
         try (Jgunicorn j = new Jgunicorn(dir, Map.of(), "--check-config", "dev.jgunicorn.demo.Hello")) {
             assertEquals(0, j.waitFor(Duration.ofSeconds(30)));
+        }
+    }
+
+    @Test
+    void binaryConfigFileIsAConfigErrorThatSaysWhatIsWrong(@TempDir Path dir) throws Exception {
+        Files.write(dir.resolve("logo.png"), new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
+        try (Jgunicorn j = new Jgunicorn(dir, Map.of(), "-c", "logo.png", "dev.jgunicorn.demo.Hello")) {
+            assertEquals(ExitCodes.CONFIG_ERROR, j.waitFor(Duration.ofSeconds(30)));
+            assertTrue(j.err().contains("logo.png:1: not UTF-8 text (byte 0x89 at offset 0)"), j.err());
         }
     }
 

@@ -15,12 +15,20 @@ public class ConfigFileException extends Exception {
         this.reason = reason;
     }
 
+    /** A problem with the file as a whole (it cannot be read): line 0. */
+    public ConfigFileException(String file, String reason) {
+        super(file + ": " + reason);
+        this.file = file;
+        this.line = 0;
+        this.reason = reason;
+    }
+
     /** The file as it was named when read, e.g. {@code gunicorn.conf.py}. */
     public String file() {
         return file;
     }
 
-    /** The 1-based line of the problem. */
+    /** The 1-based line of the problem; 0 when the file as a whole is at fault. */
     public int line() {
         return line;
     }

@@ -165,6 +165,7 @@ public final class ConfigLoader {
         }
         if (name.startsWith("file:")) name = name.substring(5);
         Path p = base.resolve(name).normalize();
+        if (Files.isDirectory(p)) throw new SettingException("config", "config file " + name + " is a directory");
         if (!Files.isRegularFile(p)) throw new SettingException("config", "config file " + name + " does not exist");
         return p;
     }

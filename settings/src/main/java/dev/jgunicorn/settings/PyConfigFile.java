@@ -3,6 +3,13 @@ package dev.jgunicorn.settings;
 import dev.jgunicorn.settings.python.Namespace;
 import dev.jgunicorn.settings.python.Parser;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -31,9 +38,38 @@ public final class PyConfigFile {
         this.referenced = referenced;
     }
 
-    /** Reads the file; env is the environment used for os.environ / os.getenv; cpuCount for multiprocessing.cpu_count(). */
-    public static PyConfigFile read(Path file, Map<String, String> env, int cpuCount) throws ConfigFileException, IOException {
-        return parse(Files.readString(file), file.toString(), env, cpuCount);
+    /**
+     * Reads the file; env is the environment used for os.environ / os.getenv; cpuCount for multiprocessing.cpu_count().
+     * A file that cannot be read or is not UTF-8 text (Python's default source encoding) is a ConfigFileException
+     * that says which and where, not the bare path or "Input length = 1" of the JDK's exceptions.
+     */
+    public static PyConfigFile read(Path file, Map<String, String> env, int cpuCount) throws ConfigFileException {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (AccessDeniedException e) {
+            throw new ConfigFileException(file.toString(), "cannot be read: permission denied");
+        } catch (IOException e) {
+            throw new ConfigFileException(file.toString(), "cannot be read: " + e);
+        }
+        return parse(utf8(bytes, file.toString()), file.toString(), env, cpuCount);
+    }
+
+    private static String utf8(byte[] bytes, String fileName) throws ConfigFileException {
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CharBuffer out = CharBuffer.allocate(bytes.length);
+        CoderResult r = decoder.decode(in, out, true);
+        if (r.isError()) {
+            int at = in.position(); // the decoder stops at the first byte of the bad sequence
+            int line = 1;
+            for (int i = 0; i < at; i++) if (bytes[i] == '\n') line++;
+            throw new ConfigFileException(fileName, line,
+                    String.format("not UTF-8 text (byte 0x%02x at offset %d)", bytes[at] & 0xff, at));
+        }
+        decoder.flush(out);
+        return out.flip().toString();
     }
 
     /** Reads source as if it were the file fileName (which is only used in messages). */

@@ -437,7 +437,8 @@ public final class Settings {
             .flags("--permit-unconventional-http-version")
             .switchStoring(true)
             .defaultValue(false)
-            .help("Accept HTTP versions other than 1.0 and 1.1, as long as they look like HTTP/d.d."));
+            .help("Accept HTTP versions outside HTTP/1.x (e.g. HTTP/2.0 over HTTP/1 framing), as long as they look like "
+                    + "HTTP/d.d. HTTP/1.0 to HTTP/1.9 are always accepted, as in Gunicorn."));
 
     public static final Setting<Boolean> CASEFOLD_HTTP_METHOD = add(Setting.setting("casefold_http_method", Section.SERVER_MECHANICS,
                     ValueType.bool())

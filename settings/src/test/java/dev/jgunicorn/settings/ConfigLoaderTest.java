@@ -124,6 +124,31 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void binaryConfigFileIsNamedWithTheBadByteAndItsLine() throws Exception {
+        Files.write(dir.resolve("bin.py"), new byte[] {'w', 'o', 'r', 'k', 'e', 'r', 's', ' ', '=', ' ', '2', '\n',
+                'x', ' ', '=', ' ', (byte) 0x89, 'P', 'N', 'G'});
+        SettingException e = assertThrows(SettingException.class, () -> load(Map.of(), "-c", "bin.py", "app.App"));
+        assertEquals("config", e.setting());
+        assertTrue(e.getMessage().contains("bin.py:2: not UTF-8 text (byte 0x89 at offset 16)"), e.getMessage());
+    }
+
+    @Test
+    void unreadableConfigFileSaysPermissionDenied() throws Exception {
+        Path f = Files.writeString(dir.resolve("secret.py"), "workers = 2\n");
+        Files.setPosixFilePermissions(f, Set.of());
+        org.junit.jupiter.api.Assumptions.assumeFalse(Files.isReadable(f), "root reads files without read permission");
+        SettingException e = assertThrows(SettingException.class, () -> load(Map.of(), "-c", "secret.py", "app.App"));
+        assertTrue(e.getMessage().contains("secret.py: cannot be read: permission denied"), e.getMessage());
+    }
+
+    @Test
+    void directoryAsConfigFileIsNamedAsSuch() throws Exception {
+        Files.createDirectory(dir.resolve("conf.d"));
+        SettingException e = assertThrows(SettingException.class, () -> load(Map.of(), "-c", "conf.d", "app.App"));
+        assertTrue(e.getMessage().contains("conf.d is a directory"), e.getMessage());
+    }
+
+    @Test
     void explicitConfigFileMustExist() {
         SettingException e = assertThrows(SettingException.class, () -> load(Map.of(), "-c", "missing.py", "app.App"));
         assertTrue(e.getMessage().contains("missing.py"), e.getMessage());
