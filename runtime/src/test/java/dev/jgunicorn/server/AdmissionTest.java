@@ -135,6 +135,18 @@ class AdmissionTest {
     }
 
     @Test
+    void aPipelinedPartialHeadIsARequestInProgressNotAnIdleConnection() throws Exception {
+        ServerOptions o = ServerOptions.from(TestServer.config(WorkerModel.GTHREAD).with(Settings.KEEPALIVE, 1));
+        try (TestServer s = new TestServer(o, APP); Socket c = connect(s, 5_000)) {
+            send(c, GET + "GET / HT"); // the second request's head is under way when the first is answered
+            assertTrue(response(c).startsWith("HTTP/1.1 200"));
+            Thread.sleep(1_500); // past keepalive, well within header_timeout
+            send(c, "TP/1.1\r\nHost: t\r\n\r\n");
+            assertTrue(response(c).startsWith("HTTP/1.1 200"), "the head had header_timeout, not keepalive, to finish");
+        }
+    }
+
+    @Test
     void eventLoopWorkerHoldsNoMoreThanWorkerConnections() throws Exception {
         ServerOptions o = capped(WorkerModel.EVENTLOOP, TestServer.config(WorkerModel.EVENTLOOP));
         List<Socket> uploading = new ArrayList<>();
