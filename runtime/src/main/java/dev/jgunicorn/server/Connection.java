@@ -3,7 +3,6 @@ package dev.jgunicorn.server;
 import dev.jgunicorn.http.BodyChunk;
 import dev.jgunicorn.http.BodyEnd;
 import dev.jgunicorn.http.ErrorPage;
-import dev.jgunicorn.http.Http1RequestDecoder;
 import dev.jgunicorn.http.RequestError;
 import dev.jgunicorn.http.RequestHead;
 import dev.jgunicorn.http.ResponseHead;
@@ -49,7 +48,6 @@ final class Connection extends ChannelInboundHandlerAdapter {
     private final ConnectionDeadline deadline;
     private Channel channel;
     private SslHandler tls;
-    private Http1RequestDecoder decoder;
     private WriteGate writeGate;
 
     private Exchange current;
@@ -77,7 +75,6 @@ final class Connection extends ChannelInboundHandlerAdapter {
     public void channelActive(ChannelHandlerContext ctx) {
         channel = ctx.channel();
         tls = ctx.pipeline().get(SslHandler.class); // looked up once, not per request
-        decoder = ctx.pipeline().get(Http1RequestDecoder.class);
         writeGate = new WriteGate(channel);
         server.connectionOpened(this);
         ctx.fireChannelActive();
@@ -123,10 +120,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt == ConnectionDeadline.Expired.SILENT) {
-            log.debug("closing {}: no byte since the connection opened", ip());
-            channel.close(); // it asked nothing, so nothing is answered, as Gunicorn closes a silent connection
-        } else if (evt == ConnectionDeadline.Expired.HEAD) {
+        if (evt == ConnectionDeadline.Expired.HEAD) {
             log.debug("closing {}: no complete request head within {}", ip(), options.headerTimeout());
             closing = true;
             channel.writeAndFlush(ErrorPage.render(channel.alloc(), 408, "Request Timeout", "request head not received in time", false))
@@ -313,14 +307,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
             if (closing) ReferenceCountUtil.release(o);
             else route(o);
         }
-        if (current == null && !closing) {
-            if (decoder.betweenRequests()) {
-                deadline.awaitNextRequest();
-                server.connectionWaiting();
-            } else {
-                deadline.awaitRestOfHead();
-            }
-        }
+        if (current == null && !closing) deadline.awaitNextRequest();
         updateAutoRead();
     }
 
@@ -387,25 +374,6 @@ final class Connection extends ChannelInboundHandlerAdapter {
         channel.eventLoop().execute(() -> {
             if (current == null && served > 0 && backlog.isEmpty()) channel.close();
         });
-    }
-
-    /**
-     * Closes this connection to admit a new one at worker_connections (any thread), unless it has begun a request
-     * since it was chosen: a request being read or run is never cut for this.
-     */
-    void evict() {
-        channel.eventLoop().execute(() -> {
-            if (closing || deadline.waitingSince() == 0) return;
-            log.debug("closing {} connection from {} to admit a new one (worker_connections {} reached)",
-                    deadline.silent() ? "silent" : "idle keep-alive", ip(), options.workerConnections());
-            closing = true;
-            deadline.clear();
-            channel.close();
-        });
-    }
-
-    ConnectionDeadline deadline() {
-        return deadline;
     }
 
     void forceClose() {

@@ -20,10 +20,7 @@ public enum WorkerModel {
     GTHREAD("gthread"),
     /** A virtual thread per request (Java's answer to gevent); --worker-connections caps open connections. */
     VIRTUAL("virtual"),
-    /**
-     * The handler runs on the connection's Netty event loop: it must never block. Bodies arrive buffered;
-     * --worker-connections caps open connections.
-     */
+    /** The handler runs on the connection's Netty event loop: it must never block. Bodies arrive buffered. */
     EVENTLOOP("eventloop");
 
     public final String settingValue;
