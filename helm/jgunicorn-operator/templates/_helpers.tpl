@@ -72,6 +72,11 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 - apiGroups: ["jgunicorn.dev"]
   resources: ["gunicornservers/status"]
   verbs: ["get", "patch", "update"]
+# The owned objects carry blockOwnerDeletion; OwnerReferencesPermissionEnforcement (OpenShift, hardened clusters)
+# admits that only from a user who may update the owner's finalizers.
+- apiGroups: ["jgunicorn.dev"]
+  resources: ["gunicornservers/finalizers"]
+  verbs: ["update"]
 - apiGroups: [""]
   resources: ["configmaps", "services"]
   verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]

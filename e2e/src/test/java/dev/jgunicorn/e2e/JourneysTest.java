@@ -21,6 +21,8 @@ import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReview;
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReviewBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -109,7 +111,10 @@ class JourneysTest {
         work = Files.createTempDirectory("jgunicorn-e2e-");
         System.out.printf("e2e: cluster %s (%s), namespaces %s and %s, logs in %s%n", admin.getMasterUrl(),
                 admin.getKubernetesVersion().getGitVersion(), operatorNs, appNs, work);
-        admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(appNs).endMetadata().build()).create();
+        // The app namespace enforces Pod Security "restricted", as hardened clusters do: the pods the operator
+        // renders must pass it, or the ReplicaSet controller cannot create them.
+        admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(appNs)
+                .addToLabels("pod-security.kubernetes.io/enforce", "restricted").endMetadata().build()).create();
     }
 
     @AfterAll
@@ -137,7 +142,7 @@ class JourneysTest {
 
     @Test
     @Order(1)
-    @DisplayName("1. helm install: CRD established, Deployment, RBAC, Service; the operator runs as the chart's ServiceAccount")
+    @DisplayName("1. helm install: CRD established, Deployment, RBAC, Service; the operator runs as the chart's ServiceAccount; edit and view users get GunicornServers")
     void helmInstall() throws Exception {
         long t0 = System.nanoTime();
         Release r = new Helm(E2e.REPO.resolve("helm/jgunicorn-operator")).install()
@@ -171,6 +176,20 @@ class JourneysTest {
             assertTrue(can(sa, "apps", "deployments", "patch", appNs), "the operator may patch Deployments");
             assertFalse(can(sa, "", "secrets", "get", appNs), "least privilege: the operator reads no Secrets");
             assertFalse(can(sa, "", "pods", "create", appNs), "least privilege: the operator creates no Pods itself");
+        }
+
+        // Namespace users: Kubernetes folds the chart's aggregated roles into its default edit and view roles.
+        admin.rbac().roleBindings().inNamespace(appNs).resource(userBinding("alice", "edit")).create();
+        admin.rbac().roleBindings().inNamespace(appNs).resource(userBinding("bob", "view")).create();
+        try (KubernetesClient alice = impersonating("alice"); KubernetesClient bob = impersonating("bob")) {
+            await("user alice (edit) may create GunicornServers", SHORT,
+                    () -> can(alice, "jgunicorn.dev", "gunicornservers", "create", appNs));
+            assertTrue(can(alice, "jgunicorn.dev", "gunicornservers/scale", "patch", appNs), "edit scales");
+            assertFalse(can(alice, "jgunicorn.dev", "gunicornservers/status", "patch", appNs), "status is the operator's");
+            await("user bob (view) may list GunicornServers", SHORT,
+                    () -> can(bob, "jgunicorn.dev", "gunicornservers", "list", appNs));
+            assertFalse(can(bob, "jgunicorn.dev", "gunicornservers", "patch", appNs), "view is read-only");
+            assertFalse(can(alice, "jgunicorn.dev", "gunicornservers", "list", operatorNs), "only where bound");
         }
 
         // The process gets the env of the chart's container (fieldRef POD_NAMESPACE resolved as the kubelet would).
@@ -617,11 +636,36 @@ class JourneysTest {
         return p;
     }
 
+    /** SelfSubjectAccessReview; {@code resource} may name a subresource ("gunicornservers/scale"). */
     private static boolean can(KubernetesClient c, String group, String resource, String verb, String ns) {
+        String[] parts = resource.split("/", 2);
         SelfSubjectAccessReview r = c.authorization().v1().selfSubjectAccessReview().create(new SelfSubjectAccessReviewBuilder()
-                .withNewSpec().withNewResourceAttributes().withGroup(group).withResource(resource).withVerb(verb)
+                .withNewSpec().withNewResourceAttributes().withGroup(group).withResource(parts[0])
+                .withSubresource(parts.length > 1 ? parts[1] : null).withVerb(verb)
                 .withNamespace(ns).endResourceAttributes().endSpec().build());
         return r.getStatus().getAllowed();
+    }
+
+    private static RoleBinding userBinding(String user, String clusterRole) {
+        return new RoleBindingBuilder().withNewMetadata().withName(user + "-" + clusterRole).endMetadata()
+                .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("ClusterRole").withName(clusterRole).endRoleRef()
+                .addNewSubject().withApiGroup("rbac.authorization.k8s.io").withKind("User").withName(user).endSubject()
+                .build();
+    }
+
+    /** The admin's credentials acting as {@code user} (impersonation), as that user's kubectl would. */
+    private KubernetesClient impersonating(String user) {
+        Config c = Config.fromKubeconfig(null, readAdminKubeconfig(), adminKubeconfig.toString());
+        c.setImpersonateUsername(user);
+        return dev.jgunicorn.operator.Clients.build(c);
+    }
+
+    private String readAdminKubeconfig() {
+        try {
+            return Files.readString(adminKubeconfig);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private String leaseHolder() {

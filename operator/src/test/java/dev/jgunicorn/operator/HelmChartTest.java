@@ -88,10 +88,13 @@ class HelmChartTest {
         List<HasMetadata> objects = render(Map.of());
         ClusterRole role = one(objects, ClusterRole.class, "jgo-jgunicorn-operator");
         Map<String, Set<String>> g = grants(role.getRules());
-        assertEquals(Set.of("jgunicorn.dev/gunicornservers", "jgunicorn.dev/gunicornservers/status", "configmaps", "services",
-                "apps/deployments", "policy/poddisruptionbudgets", "events", "monitoring.coreos.com/podmonitors"), g.keySet());
+        assertEquals(Set.of("jgunicorn.dev/gunicornservers", "jgunicorn.dev/gunicornservers/status",
+                "jgunicorn.dev/gunicornservers/finalizers", "configmaps", "services", "apps/deployments",
+                "policy/poddisruptionbudgets", "events", "monitoring.coreos.com/podmonitors"), g.keySet());
         assertEquals(Set.of("get", "list", "watch", "patch", "update"), g.get("jgunicorn.dev/gunicornservers"));
         assertEquals(Set.of("get", "patch", "update"), g.get("jgunicorn.dev/gunicornservers/status"));
+        // blockOwnerDeletion on the owned objects: OwnerReferencesPermissionEnforcement wants this (e2e runs it).
+        assertEquals(Set.of("update"), g.get("jgunicorn.dev/gunicornservers/finalizers"));
         for (String owned : List.of("configmaps", "services", "apps/deployments", "policy/poddisruptionbudgets",
                 "monitoring.coreos.com/podmonitors")) {
             assertEquals(OWNED_VERBS, g.get(owned), owned);
@@ -162,8 +165,29 @@ class HelmChartTest {
     }
 
     @Test
+    void namespaceUsersGetGunicornServersThroughTheDefaultRoles() {
+        List<HasMetadata> objects = render(Map.of());
+        ClusterRole edit = one(objects, ClusterRole.class, "jgo-jgunicorn-operator-edit");
+        assertEquals("true", edit.getMetadata().getLabels().get("rbac.authorization.k8s.io/aggregate-to-edit"));
+        assertEquals("true", edit.getMetadata().getLabels().get("rbac.authorization.k8s.io/aggregate-to-admin"));
+        Map<String, Set<String>> e = grants(edit.getRules());
+        assertTrue(e.get("jgunicorn.dev/gunicornservers").containsAll(List.of("create", "patch", "delete", "list")), e.toString());
+        assertTrue(e.get("jgunicorn.dev/gunicornservers/scale").containsAll(List.of("get", "update", "patch")), "kubectl scale");
+        assertEquals(Set.of("get"), e.get("jgunicorn.dev/gunicornservers/status"), "status is the operator's");
+
+        ClusterRole view = one(objects, ClusterRole.class, "jgo-jgunicorn-operator-view");
+        assertEquals("true", view.getMetadata().getLabels().get("rbac.authorization.k8s.io/aggregate-to-view"));
+        assertEquals(null, view.getMetadata().getLabels().get("rbac.authorization.k8s.io/aggregate-to-edit"));
+        for (Set<String> verbs : grants(view.getRules()).values()) assertEquals(Set.of("get", "list", "watch"), verbs);
+
+        List<HasMetadata> off = render(Map.of("rbac.aggregateToDefaultRoles", false));
+        assertEquals(List.of("jgo-jgunicorn-operator"), all(off, ClusterRole.class).stream().map(r -> r.getMetadata().getName()).toList());
+    }
+
+    @Test
     void watchedNamespacesGetRolesAndNothingClusterWide() {
-        List<HasMetadata> objects = render(Map.of("watchNamespaces[0]", "shop", "watchNamespaces[1]", "blog"));
+        List<HasMetadata> objects = render(Map.of("watchNamespaces[0]", "shop", "watchNamespaces[1]", "blog",
+                "rbac.aggregateToDefaultRoles", false));
         assertTrue(all(objects, ClusterRole.class).isEmpty());
         assertTrue(all(objects, ClusterRoleBinding.class).isEmpty());
         for (String ns : List.of("shop", "blog")) {
@@ -200,6 +224,7 @@ class HelmChartTest {
     void fullnameOverrideNamesEveryObject() {
         List<HasMetadata> objects = render(Map.of("fullnameOverride", "edge-operator", "metrics.serviceMonitor.enabled", true));
         assertEquals(new TreeSet<>(List.of("ServiceAccount edge-operator", "Service edge-operator-metrics", "ClusterRole edge-operator",
+                "ClusterRole edge-operator-edit", "ClusterRole edge-operator-view",
                 "ClusterRoleBinding edge-operator", "roleRef edge-operator, subject edge-operator",
                 "Role edge-operator-leader-election", "RoleBinding edge-operator-leader-election",
                 "roleRef edge-operator-leader-election, subject edge-operator",
@@ -210,7 +235,7 @@ class HelmChartTest {
     @Test
     void nameOverrideNamesEveryObjectAndTheNameLabel() {
         List<HasMetadata> objects = render(Map.of("nameOverride", "gus-op"));
-        for (String name : namesAndReferences(objects)) assertTrue(name.matches("\\w+ jgo-gus-op(-metrics|-leader-election)?(, subject jgo-gus-op)?"), name);
+        for (String name : namesAndReferences(objects)) assertTrue(name.matches("\\w+ jgo-gus-op(-metrics|-leader-election|-edit|-view)?(, subject jgo-gus-op)?"), name);
         Deployment d = one(objects, Deployment.class, "jgo-gus-op");
         assertEquals("gus-op", d.getSpec().getSelector().getMatchLabels().get("app.kubernetes.io/name"));
         assertEquals(d.getSpec().getSelector().getMatchLabels(),
@@ -226,7 +251,8 @@ class HelmChartTest {
         one(objects, Deployment.class, full);
         one(objects, io.fabric8.kubernetes.api.model.Service.class, full.substring(0, 55) + "-metrics");
         for (HasMetadata o : objects) {
-            if (!(o instanceof Role || o instanceof RoleBinding)) assertTrue(o.getMetadata().getName().length() <= 63, o.getMetadata().getName());
+            // Role and ClusterRole names are path segments, not DNS labels: only those may pass 63.
+            if (!(o instanceof Role || o instanceof RoleBinding || o instanceof ClusterRole)) assertTrue(o.getMetadata().getName().length() <= 63, o.getMetadata().getName());
         }
         Exception tooLong = assertThrows(Exception.class, () -> render(Map.of("fullnameOverride", "x".repeat(64))));
         assertTrue(tooLong.getMessage().contains("fullnameOverride"), tooLong.getMessage());
