@@ -21,9 +21,11 @@ import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -182,6 +184,42 @@ class HelmChartTest {
 
         List<HasMetadata> off = render(Map.of("rbac.aggregateToDefaultRoles", false));
         assertEquals(List.of("jgo-jgunicorn-operator"), all(off, ClusterRole.class).stream().map(r -> r.getMetadata().getName()).toList());
+    }
+
+    /** The PrometheusRule's groups, as a Prometheus rule file, run through `promtool test rules`. */
+    private static ProcessResult promtoolTestRules(Map<String, Object> values, Path dir) throws Exception {
+        HasMetadata rule = render(values).stream().filter(o -> o.getKind().equals("PrometheusRule")).findFirst()
+                .orElseThrow(() -> new AssertionError("no PrometheusRule rendered"));
+        Object spec = ((io.fabric8.kubernetes.api.model.GenericKubernetesResource) rule).getAdditionalProperties().get("spec");
+        Files.writeString(dir.resolve("rules.yaml"), Serialization.asYaml(spec));
+        Path tests = dir.resolve("alerts-test.yaml");
+        try (var in = HelmChartTest.class.getResourceAsStream("/prometheus/alerts-test.yaml")) {
+            Files.copy(Objects.requireNonNull(in, "alerts-test.yaml on the test classpath"), tests, StandardCopyOption.REPLACE_EXISTING);
+        }
+        Process p = new ProcessBuilder("promtool", "test", "rules", tests.toString()).directory(dir.toFile())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        return new ProcessResult(p.waitFor(), out);
+    }
+
+    private record ProcessResult(int exit, String output) {
+    }
+
+    @Test
+    void thePrometheusRuleAlertsAsItsUnitTestsSay(@TempDir Path dir) throws Exception {
+        List<HasMetadata> objects = render(Map.of("prometheusRule.enabled", true, "prometheusRule.labels.release", "kps"));
+        HasMetadata rule = objects.stream().filter(o -> o.getKind().equals("PrometheusRule")).findFirst().orElseThrow();
+        assertEquals("kps", rule.getMetadata().getLabels().get("release"), "kube-prometheus-stack selects rules by label");
+        assertTrue(render(Map.of()).stream().noneMatch(o -> o.getKind().equals("PrometheusRule")), "off by default");
+
+        ProcessResult ok = promtoolTestRules(Map.of("prometheusRule.enabled", true), dir);
+        assertEquals(0, ok.exit(), ok.output());
+        assertTrue(ok.output().contains("SUCCESS"), ok.output());
+        // The thresholds come from the values: at 3 s shop's p99 of 2.5 s no longer alerts, and promtool says so.
+        ProcessResult raised = promtoolTestRules(Map.of("prometheusRule.enabled", true, "prometheusRule.latencyP99Seconds", 3), dir);
+        assertEquals(1, raised.exit(), raised.output());
+        assertTrue(raised.output().contains("alertname: JgunicornSlowRequests"), raised.output());
+        assertFalse(raised.output().contains("alertname: JgunicornHighErrorRatio"), raised.output());
     }
 
     @Test
