@@ -65,6 +65,15 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- end -}}
 
 {{/* What the operator does to GunicornServers and the objects it owns: no wildcards, nothing else. */}}
+{{/* podMonitor.labels as the operator reads them: k=v,k=v (sorted, so the Deployment does not roll for nothing). */}}
+{{- define "jgunicorn-operator.podMonitorLabels" -}}
+{{- $pairs := list -}}
+{{- range $k, $v := .Values.podMonitor.labels -}}
+{{- $pairs = append $pairs (printf "%s=%s" $k $v) -}}
+{{- end -}}
+{{- join "," $pairs -}}
+{{- end -}}
+
 {{- define "jgunicorn-operator.rules" -}}
 - apiGroups: ["jgunicorn.dev"]
   resources: ["gunicornservers"]

@@ -2,6 +2,9 @@ package dev.jgunicorn.operator;
 
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
+import dev.jgunicorn.operator.api.v1alpha1.GunicornServer;
+import dev.jgunicorn.operator.api.v1alpha1.MetricsSpec;
+import dev.jgunicorn.operator.desired.DesiredState;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -220,6 +223,29 @@ class HelmChartTest {
         assertEquals(1, raised.exit(), raised.output());
         assertTrue(raised.output().contains("alertname: JgunicornSlowRequests"), raised.output());
         assertFalse(raised.output().contains("alertname: JgunicornHighErrorRatio"), raised.output());
+    }
+
+    @Test
+    void podMonitorLabelsFromTheValuesReachEveryPodMonitor() throws Exception {
+        List<HasMetadata> objects = render(Map.of("podMonitor.labels.release", "kps", "podMonitor.labels.team", "web"));
+        Container c = one(objects, Deployment.class, "jgo-jgunicorn-operator").getSpec().getTemplate().getSpec().getContainers().get(0);
+        String env = c.getEnv().stream().filter(e -> e.getName().equals("JGUNICORN_POD_MONITOR_LABELS")).findFirst()
+                .orElseThrow().getValue();
+        assertEquals("release=kps,team=web", env);
+
+        GunicornServer server = Servers.demo("shop");
+        MetricsSpec metrics = new MetricsSpec();
+        metrics.setPodMonitor(true);
+        server.getSpec().setMetrics(metrics);
+        OperatorConfig config = OperatorConfig.fromEnv(Map.of("JGUNICORN_POD_MONITOR_LABELS", env));
+        Map<String, String> labels = DesiredState.compute(server, config).podMonitor().orElseThrow().getMetadata().getLabels();
+        assertEquals("kps", labels.get("release"), "kube-prometheus-stack selects PodMonitors by its release label");
+        assertEquals("web", labels.get("team"));
+        assertEquals("shop", labels.get("app.kubernetes.io/instance"), "the operator's own labels stay");
+
+        var bad = assertThrows(IllegalArgumentException.class,
+                () -> OperatorConfig.fromEnv(Map.of("JGUNICORN_POD_MONITOR_LABELS", "release=kps,team")));
+        assertTrue(bad.getMessage().startsWith("JGUNICORN_POD_MONITOR_LABELS: 'team' is not a label"), bad.getMessage());
     }
 
     @Test

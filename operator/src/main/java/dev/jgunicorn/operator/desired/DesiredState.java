@@ -84,7 +84,7 @@ public record DesiredState(ConfigFile config, String image, ConfigMap configMap,
                 deployment(server, spec, config, image, owner),
                 service(server, spec, owner),
                 pdb != null && Boolean.TRUE.equals(pdb.getEnabled()) ? Optional.of(pdb(server, pdb, owner)) : Optional.empty(),
-                Boolean.TRUE.equals(metrics(spec).getPodMonitor()) ? Optional.of(podMonitor(name, server, owner)) : Optional.empty());
+                Boolean.TRUE.equals(metrics(spec).getPodMonitor()) ? Optional.of(podMonitor(name, server, owner, operator.podMonitorLabels())) : Optional.empty());
     }
 
     /** The HUP triggers on a resource: the restartedAt annotation and spec.restartNonce (either may be null). */
@@ -299,9 +299,14 @@ public record DesiredState(ConfigFile config, String image, ConfigMap configMap,
                 .build();
     }
 
-    private static PodMonitor podMonitor(String name, GunicornServer server, OwnerReference owner) {
+    private static PodMonitor podMonitor(String name, GunicornServer server, OwnerReference owner,
+                                         Map<String, String> extraLabels) {
         PodMonitor monitor = new PodMonitor();
         monitor.setMetadata(meta(server, name, "metrics", owner));
+        // The operator's labels win: they are how it finds what it owns.
+        Map<String, String> labels = new LinkedHashMap<>(extraLabels);
+        labels.putAll(monitor.getMetadata().getLabels());
+        monitor.getMetadata().setLabels(labels);
         monitor.setAdditionalProperty("spec", Map.of(
                 "selector", Map.of("matchLabels", Labels.selector(name)),
                 "podMetricsEndpoints", List.of(Map.of("port", ADMIN_PORT_NAME, "path", "/metrics"))));
