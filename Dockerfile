@@ -35,9 +35,13 @@ USER 10001:10001
 
 FROM base AS operator
 COPY --from=jars /src/operator/target/jgunicorn-operator.jar /opt/jgunicorn-operator/jgunicorn-operator.jar
+# The runtime's launcher: JVM options come from JAVA_OPTS on the command line, not JAVA_TOOL_OPTIONS, whose
+# "Picked up ..." line would come before the first JSON log line.
+COPY --chmod=0755 docker/jgunicorn /opt/jgunicorn-operator/bin/jgunicorn-operator
+ENV JGUNICORN_JAR=/opt/jgunicorn-operator/jgunicorn-operator.jar
 EXPOSE 8080
-# java is PID 1: TERM stops the informers and waits for running reconciliations.
-ENTRYPOINT ["java", "-jar", "/opt/jgunicorn-operator/jgunicorn-operator.jar"]
+# java is PID 1 (the launcher execs it): TERM stops the informers and waits for running reconciliations.
+ENTRYPOINT ["/opt/jgunicorn-operator/bin/jgunicorn-operator"]
 
 FROM base AS runtime
 COPY --from=jars /src/runtime/target/jgunicorn.jar /opt/jgunicorn/jgunicorn.jar

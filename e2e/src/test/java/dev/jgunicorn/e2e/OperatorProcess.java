@@ -50,7 +50,7 @@ final class OperatorProcess implements AutoCloseable {
         env.keySet().removeIf(k -> k.startsWith("KUBERNETES_") || k.startsWith("JGUNICORN_") || k.equals("KUBECONFIG")
                 || k.equals("JAVA_TOOL_OPTIONS"));
         Map<String, String> wanted = new LinkedHashMap<>(chartEnv);
-        wanted.remove("JAVA_TOOL_OPTIONS"); // the container's MaxRAMPercentage; here -Xmx256m (the chart's limit is 512Mi)
+        wanted.remove("JAVA_OPTS"); // the container's MaxRAMPercentage; here -Xmx256m (the chart's limit is 512Mi)
         wanted.put("JGUNICORN_HTTP_PORT", Integer.toString(port));
         wanted.put("JGUNICORN_LOG_FORMAT", "text");
         wanted.put("HOSTNAME", identity);

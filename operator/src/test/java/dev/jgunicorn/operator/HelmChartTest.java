@@ -142,6 +142,9 @@ class HelmChartTest {
         assertEquals("jgunicorn-operator", env.get("JGUNICORN_LEADER_ELECTION_LEASE"));
         assertEquals("<from metadata.namespace>", env.get("POD_NAMESPACE"));
         assertEquals("8080", env.get("JGUNICORN_HTTP_PORT"));
+        // JVM options on the command line: JAVA_TOOL_OPTIONS would print a line before the first JSON log line.
+        assertEquals("-XX:MaxRAMPercentage=75", env.get("JAVA_OPTS"));
+        assertFalse(env.containsKey("JAVA_TOOL_OPTIONS"));
         // The env the chart sets is what the operator reads.
         OperatorConfig config = OperatorConfig.fromEnv(Map.of("JGUNICORN_WATCH_NAMESPACES", "", "POD_NAMESPACE", "ops",
                 "JGUNICORN_DEFAULT_IMAGE", env.get("JGUNICORN_DEFAULT_IMAGE"),
