@@ -89,13 +89,15 @@ class HelmChartTest {
         ClusterRole role = one(objects, ClusterRole.class, "jgo-jgunicorn-operator");
         Map<String, Set<String>> g = grants(role.getRules());
         assertEquals(Set.of("jgunicorn.dev/gunicornservers", "jgunicorn.dev/gunicornservers/status", "configmaps", "services",
-                "apps/deployments", "policy/poddisruptionbudgets", "events", "monitoring.coreos.com/podmonitors"), g.keySet());
+                "apps/deployments", "apps/replicasets", "policy/poddisruptionbudgets", "events", "monitoring.coreos.com/podmonitors"),
+                g.keySet());
         assertEquals(Set.of("get", "list", "watch", "patch", "update"), g.get("jgunicorn.dev/gunicornservers"));
         assertEquals(Set.of("get", "patch", "update"), g.get("jgunicorn.dev/gunicornservers/status"));
         for (String owned : List.of("configmaps", "services", "apps/deployments", "policy/poddisruptionbudgets",
                 "monitoring.coreos.com/podmonitors")) {
             assertEquals(OWNED_VERBS, g.get(owned), owned);
         }
+        assertEquals(Set.of("get", "list", "watch"), g.get("apps/replicasets"), "ReplicaSets are only read");
         assertEquals(Set.of("create", "patch"), g.get("events"));
         assertTrue(role.getRules().stream().noneMatch(r -> r.getVerbs().contains("*") || r.getResources().contains("*")
                 || r.getResources().contains("secrets") || r.getResources().contains("pods")), "no wildcard, no secrets, no pods");
