@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
@@ -432,7 +433,8 @@ class JourneysTest {
         // no duplicates: one of each owned object, one active ReplicaSet, one event for this change at most
         Map<String, Long> kinds = owned(DEMO).stream().collect(Collectors.groupingBy(HasMetadata::getKind, Collectors.counting()));
         assertEquals(1L, kinds.get("Deployment"), "owned objects: " + kinds);
-        assertEquals(1L, kinds.get("ConfigMap"), "owned objects: " + kinds);
+        // One ConfigMap per config version, each mounted by the Deployment or one of its ReplicaSets: none leaked.
+        assertEquals(mountedConfigMaps(DEMO), configMapNames(DEMO), "config ConfigMaps");
         assertEquals(1L, kinds.get("Service"), "owned objects: " + kinds);
         assertEquals(1L, kinds.get("PodDisruptionBudget"), "owned objects: " + kinds);
         assertEquals(1, activeReplicaSets(DEMO).size(), "one ReplicaSet with pods");
@@ -592,6 +594,65 @@ class JourneysTest {
             p.destroyForcibly();
         }
         timings.put("9 pod contract", ms(t0));
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // 10. config versions
+    // ---------------------------------------------------------------------------------------------------------
+
+    @Test
+    @Order(10)
+    @DisplayName("10. a config change is a new immutable ConfigMap: the old ReplicaSet keeps mounting the old config until the history drops it")
+    void configVersions() {
+        requireOperator();
+        long t0 = System.nanoTime();
+        String name = "versions";
+        GunicornServer g = Serialization.unmarshal("""
+                apiVersion: jgunicorn.dev/v1alpha1
+                kind: GunicornServer
+                metadata: {name: %s, namespace: %s}
+                spec: {app: dev.jgunicorn.demo.Hello, workers: 1, timeout: 30}
+                """.formatted(name, appNs), GunicornServer.class);
+        admin.resources(GunicornServer.class).inNamespace(appNs).resource(g).create();
+        awaitWorkers(name, 1);
+        String first = configMapOf(admin.apps().deployments().inNamespace(appNs).withName(name).get().getSpec().getTemplate());
+        assertTrue(first.matches(name + "-config-[0-9a-f]{10}"), "named after the config's hash: " + first);
+        ConfigMap firstConfig = admin.configMaps().inNamespace(appNs).withName(first).get();
+        assertEquals(Boolean.TRUE, firstConfig.getImmutable());
+        assertTrue(firstConfig.getData().get("gunicorn.conf.py").contains("timeout = 30"), firstConfig.getData().toString());
+        E2e.Result edit = kubectl("patch", "configmap", first, "-n", appNs, "--type=merge", "-p",
+                "{\"data\":{\"gunicorn.conf.py\":\"timeout = 1\\n\"}}");
+        assertNotEquals(0, edit.exit(), "the API server refuses to change a config version in place: " + edit.out());
+        assertTrue(edit.out().contains("immutable"), edit.out());
+
+        Set<String> oldPods = podNames(name);
+        Set<String> oldSets = replicaSetNames(name);
+        assertEquals(1, oldSets.size(), "one ReplicaSet before the change: " + oldSets);
+        E2e.Result patch = kubectl("patch", "gus", name, "-n", appNs, "--type=merge", "-p", "{\"spec\":{\"timeout\":31}}");
+        assertEquals(0, patch.exit(), patch.out());
+        awaitRolledOnto(name, 1, oldSets, oldPods);
+        Deployment d = admin.apps().deployments().inNamespace(appNs).withName(name).get();
+        String second = configMapOf(d.getSpec().getTemplate());
+        assertNotEquals(first, second, "a new config, a new ConfigMap");
+        assertTrue(configFile(name).contains("timeout = 31"), configFile(name));
+        assertEquals(Set.of(first, second), configMapNames(name), "both config versions exist");
+        for (String cm : List.of(first, second)) assertOwnedBy(admin.configMaps().inNamespace(appNs).withName(cm).get(), server(name));
+
+        // The old ReplicaSet, kept for kubectl rollout undo, still names the first config, unchanged: one of its pods
+        // restarting now (or a rollback) boots the configuration it was made with, not the new one.
+        String oldSet = oldSets.iterator().next();
+        ReplicaSet old = admin.apps().replicaSets().inNamespace(appNs).withName(oldSet).get();
+        assertEquals(first, configMapOf(old.getSpec().getTemplate()));
+        assertEquals(firstConfig.getData(), admin.configMaps().inNamespace(appNs).withName(first).get().getData());
+
+        // The Deployment controller trims ReplicaSets beyond revisionHistoryLimit; deleting this one does the same.
+        E2e.Result trim = kubectl("delete", "replicaset", oldSet, "-n", appNs);
+        assertEquals(0, trim.exit(), trim.out());
+        await("the first ConfigMap deleted once no ReplicaSet mounts it — operator log: " + logHint(), SHORT,
+                () -> configMapNames(name).equals(Set.of(second)) ? true : null);
+        awaitWorkers(name, 1);
+        admin.resources(GunicornServer.class).inNamespace(appNs).withName(name).delete();
+        timings.put("10 config versions", ms(t0));
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -755,9 +816,30 @@ class JourneysTest {
         return pods(name).stream().map(p -> p.getMetadata().getName()).collect(Collectors.toCollection(HashSet::new));
     }
 
+    /** The gunicorn.conf.py the Deployment's pod template mounts now. */
     private String configFile(String name) {
+        Deployment d = admin.apps().deployments().inNamespace(appNs).withName(name).get();
+        return String.join("\n", admin.configMaps().inNamespace(appNs).withName(configMapOf(d.getSpec().getTemplate())).get()
+                .getData().values());
+    }
+
+    /** The name of the ConfigMap a pod template mounts. */
+    private static String configMapOf(PodTemplateSpec template) {
+        return template.getSpec().getVolumes().stream().filter(v -> v.getConfigMap() != null).findFirst()
+                .orElseThrow(() -> new AssertionError("no ConfigMap volume in " + template)).getConfigMap().getName();
+    }
+
+    private Set<String> configMapNames(String name) {
         return admin.configMaps().inNamespace(appNs).withLabel("app.kubernetes.io/instance", name).list().getItems().stream()
-                .flatMap(cm -> cm.getData().values().stream()).collect(Collectors.joining("\n"));
+                .map(cm -> cm.getMetadata().getName()).collect(Collectors.toSet());
+    }
+
+    /** The ConfigMaps the Deployment and its ReplicaSets (the current one and the history kept) mount. */
+    private Set<String> mountedConfigMaps(String name) {
+        Set<String> names = admin.apps().replicaSets().inNamespace(appNs).withLabel("app.kubernetes.io/instance", name).list()
+                .getItems().stream().map(rs -> configMapOf(rs.getSpec().getTemplate())).collect(Collectors.toCollection(HashSet::new));
+        names.add(configMapOf(admin.apps().deployments().inNamespace(appNs).withName(name).get().getSpec().getTemplate()));
+        return names;
     }
 
     /** Everything in the namespace whose owner chain leads to the GunicornServer's name (by label or owner). */

@@ -95,7 +95,7 @@ class HelmChartTest {
         Map<String, Set<String>> g = grants(role.getRules());
         assertEquals(Set.of("jgunicorn.dev/gunicornservers", "jgunicorn.dev/gunicornservers/status",
                 "jgunicorn.dev/gunicornservers/finalizers", "configmaps", "services", "apps/deployments",
-                "policy/poddisruptionbudgets", "events", "monitoring.coreos.com/podmonitors"), g.keySet());
+                "apps/replicasets", "policy/poddisruptionbudgets", "events", "monitoring.coreos.com/podmonitors"), g.keySet());
         assertEquals(Set.of("get", "list", "watch", "patch", "update"), g.get("jgunicorn.dev/gunicornservers"));
         assertEquals(Set.of("get", "patch", "update"), g.get("jgunicorn.dev/gunicornservers/status"));
         // blockOwnerDeletion on the owned objects: OwnerReferencesPermissionEnforcement wants this (e2e runs it).
@@ -104,6 +104,7 @@ class HelmChartTest {
                 "monitoring.coreos.com/podmonitors")) {
             assertEquals(OWNED_VERBS, g.get(owned), owned);
         }
+        assertEquals(Set.of("get", "list", "watch"), g.get("apps/replicasets"), "ReplicaSets are only read");
         assertEquals(Set.of("create", "patch"), g.get("events"));
         assertTrue(role.getRules().stream().noneMatch(r -> r.getVerbs().contains("*") || r.getResources().contains("*")
                 || r.getResources().contains("secrets") || r.getResources().contains("pods")), "no wildcard, no secrets, no pods");

@@ -47,7 +47,10 @@ public final class ConfigFile {
         return values;
     }
 
-    /** First 16 hex digits of the SHA-256 of the text: the pod-template annotation that rolls pods on change. */
+    /**
+     * First 16 hex digits of the SHA-256 of the text: the pod-template annotation that names the config in
+     * {@code kubectl rollout history}; its first digits also name the ConfigMap ({@link DesiredState#configMapName}).
+     */
     public String hash() {
         try {
             byte[] d = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));

@@ -50,8 +50,16 @@ public record DesiredState(ConfigFile config, String image, ConfigMap configMap,
     /** Seconds on top of preStop delay + graceful_timeout before the kubelet sends KILL. */
     public static final int TERMINATION_MARGIN_SECONDS = 5;
 
-    public static String configMapName(String server) {
-        return server + "-config";
+    /** Hex digits of the config hash in the ConfigMap's name: enough to tell a server's configurations apart. */
+    static final int CONFIG_MAP_HASH_DIGITS = 10;
+
+    /**
+     * The ConfigMap holding one version of a server's gunicorn.conf.py, named after its content: a new config is
+     * a new ConfigMap (and so a new pod template and ReplicaSet), and pods of an older ReplicaSet keep mounting
+     * the config they started with.
+     */
+    public static String configMapName(String server, ConfigFile config) {
+        return server + "-config-" + config.hash().substring(0, CONFIG_MAP_HASH_DIGITS);
     }
 
     /** Computes the desired objects, or fails with every problem in the spec. */
@@ -137,8 +145,10 @@ public record DesiredState(ConfigFile config, String image, ConfigMap configMap,
 
     private static ConfigMap configMap(GunicornServer server, ConfigFile config, OwnerReference owner) {
         return new ConfigMapBuilder()
-                .withMetadata(meta(server, configMapName(server.getMetadata().getName()), "config", owner))
+                .withMetadata(meta(server, configMapName(server.getMetadata().getName(), config), Labels.CONFIG_COMPONENT, owner))
                 .withData(Map.of(ConfigFile.FILE_NAME, config.text()))
+                // Content-addressed: what a name holds never changes, and the kubelet need not watch it.
+                .withImmutable(true)
                 .build();
     }
 
@@ -223,7 +233,7 @@ public record DesiredState(ConfigFile config, String image, ConfigMap configMap,
                             .withTopologySpreadConstraints(spread(name, spec.getTopologySpreadConstraints()))
                             .withContainers(container)
                             .addNewVolume().withName("config")
-                                .withNewConfigMap().withName(configMapName(name)).endConfigMap()
+                                .withNewConfigMap().withName(configMapName(name, config)).endConfigMap()
                             .endVolume()
                             // Read-only root filesystem: the JVM and the app still get a writable /tmp.
                             .addNewVolume().withName("tmp").withNewEmptyDir().endEmptyDir().endVolume()

@@ -18,6 +18,8 @@ public final class Labels {
     /** The informers of owned objects only see objects with this label (not every ConfigMap in the cluster). */
     public static final String MANAGED_SELECTOR = MANAGED_BY + "=" + OPERATOR;
 
+    /** The component label of the config ConfigMaps (one per config version, see DesiredState#configMapName). */
+    public static final String CONFIG_COMPONENT = "config";
     public static final String CONFIG_HASH = "jgunicorn.dev/config-hash";
     public static final String RESTART_NONCE = "jgunicorn.dev/restart-nonce";
     /** On the Deployment (not the pods): when and why the operator last rolled the pods. Kept on the owned

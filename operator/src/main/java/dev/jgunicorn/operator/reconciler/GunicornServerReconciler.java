@@ -18,23 +18,32 @@ import dev.jgunicorn.operator.desired.Labels;
 import dev.jgunicorn.operator.events.Changes;
 import dev.jgunicorn.operator.events.EventRecorder;
 import dev.jgunicorn.operator.status.StatusBuilder;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.WorkflowReconcileResult;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import io.javaoperatorsdk.operator.processing.event.source.filter.OnUpdateFilter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -101,6 +110,7 @@ public class GunicornServerReconciler implements Reconciler<GunicornServer> {
             WorkflowContext.put(context, desired);
             WorkflowReconcileResult applied = context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
             applied.throwAggregateExceptionIfErrorsPresent();
+            deleteUnusedConfigMaps(server, context, before, desired.deployment());
             // Events only once the objects are applied, so a failed attempt (retried) reports nothing twice.
             changes.events().forEach(e -> events.record(server, EventRecorder.NORMAL, e.reason(), e.message()));
             // A PodMonitor the cluster cannot take degrades only that part: everything else is applied.
@@ -122,6 +132,42 @@ public class GunicornServerReconciler implements Reconciler<GunicornServer> {
                 new StatusBuilder.Observations(problems, lastRestart.get(Labels.LAST_RESTART_TIME),
                         lastRestart.get(Labels.LAST_RESTART_REASON), podMonitorProblem), clock.instant());
         return UpdateControl.patchStatus(statusOnly(server, status));
+    }
+
+    /**
+     * Deletes the config ConfigMaps no pod template names any more (see {@link UnusedConfigMaps}). The Deployment
+     * as it was before this reconciliation counts too: the ReplicaSet of a template applied a moment ago may not
+     * be in the cache yet.
+     */
+    private static void deleteUnusedConfigMaps(GunicornServer server, Context<GunicornServer> context, Deployment before,
+                                               Deployment applied) {
+        List<PodTemplateSpec> templates = new ArrayList<>();
+        templates.add(applied.getSpec().getTemplate());
+        if (before != null) templates.add(before.getSpec().getTemplate());
+        context.getSecondaryResources(ReplicaSet.class).forEach(rs -> templates.add(rs.getSpec().getTemplate()));
+        for (ConfigMap unused : UnusedConfigMaps.among(context.getSecondaryResources(ConfigMap.class), templates)) {
+            LOG.info("deleting ConfigMap {}/{}: no ReplicaSet of {} mounts it any more", unused.getMetadata().getNamespace(),
+                    unused.getMetadata().getName(), server.getMetadata().getName());
+            context.getClient().configMaps().inNamespace(unused.getMetadata().getNamespace())
+                    .withName(unused.getMetadata().getName()).delete();
+        }
+    }
+
+    /**
+     * The server's ReplicaSets (they carry the pod labels, so the managed-by selector and the instance label find
+     * them): which configs old pods still mount. Only a deletion (the Deployment controller trimming its history)
+     * needs a reconciliation: it may leave a config unused.
+     */
+    @Override
+    public List<EventSource<?, GunicornServer>> prepareEventSources(EventSourceContext<GunicornServer> context) {
+        var replicaSets = InformerEventSourceConfiguration.from(ReplicaSet.class, GunicornServer.class)
+                .withName("replicasets")
+                .withLabelSelector(Labels.MANAGED_SELECTOR)
+                .withSecondaryToPrimaryMapper(Mappers.fromLabel(Labels.INSTANCE, null, GunicornServer.class))
+                .withOnAddFilter(rs -> false)
+                .withOnUpdateFilter((now, before) -> false)
+                .build();
+        return List.of(new InformerEventSource<>(replicaSets, context));
     }
 
     private static Map<String, String> annotations(Deployment d) {

@@ -46,6 +46,33 @@ class DesiredStateTest {
     }
 
     @Test
+    void eachConfigIsItsOwnImmutableConfigMapNamedByItsHashAndThePodTemplateMountsIt() throws Exception {
+        GunicornServer s = Servers.demo("demo");
+        DesiredState first = compute(s);
+        String name = first.configMap().getMetadata().getName();
+        assertEquals("demo-config-" + first.config().hash().substring(0, 10), name);
+        assertTrue(first.configMap().getImmutable(), "a config version never changes in place");
+        assertEquals(name, configVolume(first));
+
+        assertEquals(name, compute(Servers.demo("demo")).configMap().getMetadata().getName(), "the same config, the same name");
+        s.getSpec().setWorkers(7);
+        assertEquals(name, compute(s).configMap().getMetadata().getName(), "scaling keeps the config");
+
+        s.getSpec().setTimeout(31);
+        DesiredState second = compute(s);
+        String other = second.configMap().getMetadata().getName();
+        assertNotEquals(name, other, "a new config is a new ConfigMap");
+        assertTrue(other.startsWith("demo-config-"), other);
+        assertEquals(other, configVolume(second), "and a new pod template");
+        assertTrue(second.configMap().getData().get("gunicorn.conf.py").contains("timeout = 31"));
+    }
+
+    private static String configVolume(DesiredState d) {
+        return d.deployment().getSpec().getTemplate().getSpec().getVolumes().stream().filter(v -> v.getConfigMap() != null)
+                .findFirst().orElseThrow().getConfigMap().getName();
+    }
+
+    @Test
     void aMinimalSpecRunsOneWorkerOfTheDemoAppWithTheDefaults() throws Exception {
         DesiredState d = compute(Servers.demo("demo"));
         Deployment dep = d.deployment();
@@ -84,8 +111,8 @@ class DesiredStateTest {
         // An empty list, not null: JOSDK's server-side-apply matcher dereferences it (found on a real API server).
         assertEquals(List.of(), c.getEnv());
         // Config mounted read-only, /tmp writable
-        assertEquals("demo-config", pod.getVolumes().stream().filter(v -> v.getName().equals("config")).findFirst()
-                .orElseThrow().getConfigMap().getName());
+        assertEquals(d.configMap().getMetadata().getName(), pod.getVolumes().stream().filter(v -> v.getName().equals("config"))
+                .findFirst().orElseThrow().getConfigMap().getName());
         assertTrue(pod.getVolumes().stream().anyMatch(v -> v.getName().equals("tmp") && v.getEmptyDir() != null));
         assertTrue(c.getVolumeMounts().stream().anyMatch(m -> m.getMountPath().equals("/etc/jgunicorn") && m.getReadOnly()));
         assertTrue(c.getVolumeMounts().stream().anyMatch(m -> m.getMountPath().equals("/tmp")));

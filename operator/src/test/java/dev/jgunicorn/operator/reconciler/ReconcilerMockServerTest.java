@@ -14,6 +14,8 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -93,6 +95,49 @@ class ReconcilerMockServerTest {
         return client.apps().deployments().inNamespace(NS).withName(name).get();
     }
 
+    /** The status is written last: once it reports the current generation, that reconciliation's clean-up has run. */
+    private static void awaitReconciled(String name) {
+        await(name + " reconciled", () -> {
+            GunicornServer s = get(name);
+            return s.getStatus() != null && s.getMetadata().getGeneration().equals(s.getStatus().getObservedGeneration());
+        });
+    }
+
+    /** The ConfigMap the Deployment's pod template mounts (null before both exist). */
+    private static ConfigMap mountedConfig(String name) {
+        String cm = configMapName(deployment(name));
+        return cm == null ? null : client.configMaps().inNamespace(NS).withName(cm).get();
+    }
+
+    private static String configMapName(Deployment d) {
+        return d == null ? null : d.getSpec().getTemplate().getSpec().getVolumes().stream().filter(v -> v.getConfigMap() != null)
+                .findFirst().orElseThrow().getConfigMap().getName();
+    }
+
+    private static Set<String> configMapNames(String server) {
+        return client.configMaps().inNamespace(NS).withLabel(Labels.INSTANCE, server).list().getItems().stream()
+                .map(cm -> cm.getMetadata().getName()).collect(java.util.stream.Collectors.toSet());
+    }
+
+    /**
+     * Plays the Deployment controller keeping a revision: a ReplicaSet with the Deployment's current pod template
+     * (its labels, so the operator's informer sees it), owned by the Deployment.
+     */
+    private static ReplicaSet keepRevision(String name, String revision) {
+        return client.apps().replicaSets().inNamespace(NS).resource(replicaSet(name, revision)).create();
+    }
+
+    private static ReplicaSet replicaSet(String name, String revision) {
+        Deployment d = deployment(name);
+        return new ReplicaSetBuilder()
+                .withNewMetadata().withName(name + "-" + revision).withLabels(d.getSpec().getTemplate().getMetadata().getLabels())
+                    .addNewOwnerReference().withApiVersion("apps/v1").withKind("Deployment").withName(name)
+                        .withUid(d.getMetadata().getUid()).withController(true).endOwnerReference()
+                .endMetadata()
+                .withNewSpec().withReplicas(0).withSelector(d.getSpec().getSelector()).withTemplate(d.getSpec().getTemplate()).endSpec()
+                .build();
+    }
+
     /** Plays the Deployment controller: every pod runs the current template and is ready. */
     private static void rollOut(String name) {
         Deployment d = deployment(name);
@@ -135,7 +180,7 @@ class ReconcilerMockServerTest {
         create("demo", 2);
         Deployment d = await("the Deployment", () -> deployment("demo"));
         assertEquals(2, d.getSpec().getReplicas());
-        ConfigMap cm = await("the ConfigMap", () -> client.configMaps().inNamespace(NS).withName("demo-config").get());
+        ConfigMap cm = await("the ConfigMap", () -> mountedConfig("demo"));
         assertTrue(cm.getData().get("gunicorn.conf.py").contains("bind = ['0.0.0.0:8000']"));
         Service svc = await("the Service", () -> client.services().inNamespace(NS).withName("demo").get());
         GunicornServer cr = get("demo");
@@ -186,7 +231,7 @@ class ReconcilerMockServerTest {
         });
         await("0 replicas", () -> deployment("scale").getSpec().getReplicas() == 0);
         assertNotNull(client.services().inNamespace(NS).withName("scale").get(), "WINCH keeps the Service");
-        assertNotNull(client.configMaps().inNamespace(NS).withName("scale-config").get(), "WINCH keeps the config");
+        assertNotNull(mountedConfig("scale"), "WINCH keeps the config");
         await("the WINCH event", () -> events("scale", "Scaled").stream().anyMatch(e -> e.getMessage().startsWith("WINCH")));
         rollOut("scale");
         await("NoWorkers", () -> "NoWorkers".equals(condition("scale", "Ready").getReason()));
@@ -229,12 +274,74 @@ class ReconcilerMockServerTest {
         });
         await("a new config hash", () -> !before.equals(deployment("conf").getSpec().getTemplate().getMetadata()
                 .getAnnotations().get(Labels.CONFIG_HASH)));
-        assertTrue(client.configMaps().inNamespace(NS).withName("conf-config").get().getData().get("gunicorn.conf.py")
+        assertTrue(mountedConfig("conf").getData().get("gunicorn.conf.py")
                 .contains("header_timeout = 3"));
         await("the ConfigChanged event", () -> !events("conf", "ConfigChanged").isEmpty());
         await("the restart in status", () -> get("conf").getStatus().getLastRestartReason() != null
                 && get("conf").getStatus().getLastRestartReason().startsWith("config changed: gunicorn.conf.py "));
         assertNotEquals(null, get("conf").getStatus().getLastRestartTime());
+    }
+
+    @Test
+    void aConfigChangeIsANewConfigMapAndTheOldOneStaysWhileAReplicaSetMountsIt() {
+        create("atomic", 1);
+        await("the Deployment", () -> deployment("atomic"));
+        ConfigMap first = await("the first ConfigMap", () -> mountedConfig("atomic"));
+        assertTrue(first.getImmutable(), "immutable");
+        keepRevision("atomic", "1"); // the ReplicaSet of the first config, as the Deployment controller keeps it
+
+        edit("atomic", s -> {
+            s.getSpec().setTimeout(31);
+            return s;
+        });
+        String second = await("the Deployment mounting a new ConfigMap", () -> {
+            String now = configMapName(deployment("atomic"));
+            return first.getMetadata().getName().equals(now) ? null : now;
+        });
+        keepRevision("atomic", "2");
+        awaitReconciled("atomic");
+        assertEquals(Set.of(first.getMetadata().getName(), second), configMapNames("atomic"), "both configs exist");
+        ConfigMap newConfig = client.configMaps().inNamespace(NS).withName(second).get();
+        assertTrue(newConfig.getImmutable());
+        assertTrue(newConfig.getData().get("gunicorn.conf.py").contains("timeout = 31"), newConfig.getData().toString());
+        assertEquals(1, newConfig.getMetadata().getOwnerReferences().size());
+        assertEquals(get("atomic").getMetadata().getUid(), newConfig.getMetadata().getOwnerReferences().get(0).getUid());
+        // The old ReplicaSet's pods, restarting now, would boot the first config, unchanged.
+        assertEquals(first.getData(), client.configMaps().inNamespace(NS).withName(first.getMetadata().getName()).get().getData());
+
+        // The Deployment controller trims the history: the first config goes, the one in use stays.
+        client.apps().replicaSets().inNamespace(NS).withName("atomic-1").delete();
+        await("the first ConfigMap deleted", () -> configMapNames("atomic").equals(Set.of(second)));
+        assertEquals(second, configMapName(deployment("atomic")));
+    }
+
+    @Test
+    void theFixedNameConfigMapOfAnEarlierOperatorIsDeletedOnceNoReplicaSetMountsIt() {
+        // What an earlier operator left: <server>-config, mounted by the ReplicaSet then running.
+        GunicornServer s = create("legacy", 1);
+        await("the Deployment", () -> deployment("legacy"));
+        ReplicaSet old = replicaSet("legacy", "1");
+        old.getSpec().getTemplate().getSpec().getVolumes().stream().filter(v -> v.getConfigMap() != null).findFirst()
+                .orElseThrow().getConfigMap().setName("legacy-config");
+        client.apps().replicaSets().inNamespace(NS).resource(old).create();
+        client.configMaps().inNamespace(NS).resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+                .withNewMetadata().withName("legacy-config").withLabels(Labels.owned("legacy", Labels.CONFIG_COMPONENT))
+                    .addNewOwnerReference().withApiVersion(s.getApiVersion()).withKind(s.getKind()).withName("legacy")
+                        .withUid(s.getMetadata().getUid()).withController(true).endOwnerReference()
+                .endMetadata()
+                .withData(Map.of("gunicorn.conf.py", "timeout = 30\n")).build()).create();
+        String current = configMapName(deployment("legacy"));
+        await("both configs seen", () -> configMapNames("legacy").equals(Set.of("legacy-config", current)));
+        edit("legacy", x -> { // any reconciliation keeps it while the old ReplicaSet mounts it
+            x.getSpec().setWorkers(2);
+            return x;
+        });
+        awaitReconciled("legacy");
+        assertEquals(2, deployment("legacy").getSpec().getReplicas());
+        assertTrue(configMapNames("legacy").contains("legacy-config"), "kept while a ReplicaSet mounts it");
+
+        client.apps().replicaSets().inNamespace(NS).withName("legacy-1").delete();
+        await("legacy-config deleted", () -> configMapNames("legacy").equals(Set.of(current)));
     }
 
     @Test
@@ -244,7 +351,7 @@ class ReconcilerMockServerTest {
         rollOut("bad");
         await("Ready", () -> "True".equals(condition("bad", "Ready").getStatus()));
         Deployment running = deployment("bad");
-        String config = client.configMaps().inNamespace(NS).withName("bad-config").get().getData().get("gunicorn.conf.py");
+        String config = mountedConfig("bad").getData().get("gunicorn.conf.py");
 
         edit("bad", s -> {
             s.getSpec().setWorkers(5);
@@ -264,7 +371,7 @@ class ReconcilerMockServerTest {
         Deployment now = deployment("bad");
         assertEquals(2, now.getSpec().getReplicas());
         assertEquals(running.getSpec().getTemplate(), now.getSpec().getTemplate());
-        assertEquals(config, client.configMaps().inNamespace(NS).withName("bad-config").get().getData().get("gunicorn.conf.py"));
+        assertEquals(config, mountedConfig("bad").getData().get("gunicorn.conf.py"));
         assertEquals("True", condition("bad", "Ready").getStatus(), "the last valid workers still serve");
 
         edit("bad", s -> {
