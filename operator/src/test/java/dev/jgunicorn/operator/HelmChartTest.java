@@ -161,16 +161,23 @@ class HelmChartTest {
     }
 
     @Test
-    void theCrdShippedIsTheGeneratedOne() throws Exception {
+    void theCrdIsATemplateSoHelmUpgradeUpgradesIt() throws Exception {
         List<HasMetadata> objects = render(Map.of());
-        // helm template leaves crds/ out, as helm install applies it first: read it as `helm show crds` does.
-        CustomResourceDefinition crd = Serialization.unmarshal(new Helm(CHART).show().crds().call(), CustomResourceDefinition.class);
-        assertEquals("gunicornservers.jgunicorn.dev", crd.getMetadata().getName());
+        // Rendered with the rest (helm template leaves a crds/ folder out, and helm upgrade never applies one).
+        CustomResourceDefinition crd = one(objects, CustomResourceDefinition.class, "gunicornservers.jgunicorn.dev");
         CustomResourceDefinition generated = Serialization.unmarshal(Files.readString(Servers.generatedCrd()), CustomResourceDefinition.class);
         assertEquals(generated.getSpec(), crd.getSpec());
+        assertEquals("keep", crd.getMetadata().getAnnotations().get("helm.sh/resource-policy"), "helm uninstall keeps it");
+        assertEquals("Helm", crd.getMetadata().getLabels().get("app.kubernetes.io/managed-by"));
         assertEquals("jgo-jgunicorn-operator-metrics", one(objects, io.fabric8.kubernetes.api.model.Service.class,
                 "jgo-jgunicorn-operator-metrics").getMetadata().getName());
         assertTrue(objects.stream().noneMatch(o -> o.getKind().equals("ServiceMonitor")));
+
+        CustomResourceDefinition notKept = one(render(Map.of("crds.keep", false)), CustomResourceDefinition.class,
+                "gunicornservers.jgunicorn.dev");
+        assertTrue(notKept.getMetadata().getAnnotations() == null
+                || !notKept.getMetadata().getAnnotations().containsKey("helm.sh/resource-policy"));
+        assertTrue(all(render(Map.of("crds.enabled", false)), CustomResourceDefinition.class).isEmpty());
     }
 
     @Test
@@ -280,6 +287,7 @@ class HelmChartTest {
     private static List<String> namesAndReferences(List<HasMetadata> objects) {
         List<String> names = new ArrayList<>();
         for (HasMetadata o : objects) {
+            if (o instanceof CustomResourceDefinition) continue; // its name is the API's: plural.group
             names.add(o.getKind() + " " + o.getMetadata().getName());
             if (o instanceof Deployment d) names.add("serviceAccountName " + d.getSpec().getTemplate().getSpec().getServiceAccountName());
             if (o instanceof ClusterRoleBinding b) names.add("roleRef " + b.getRoleRef().getName() + ", subject " + b.getSubjects().get(0).getName());
@@ -368,6 +376,10 @@ class HelmChartTest {
             assertTrue(lines.get(i).startsWith("kubectl"), "the command opening the heredoc is indented: " + lines.get(i));
         }
         assertEquals(List.of("YAML"), heredocs, notes);
+        assertTrue(notes.contains("\n\nThe CRD is part of this release: helm upgrade upgrades it, and helm uninstall keeps it"), notes);
+        String own = new Helm(CHART).install().withName("jgo").withNamespace("ops").withKubeVersion("1.32.0")
+                .set("crds.enabled", false).dryRun().clientOnly().call().getOutput();
+        assertTrue(own.contains("kubectl apply --server-side -f crds/gunicornservers.jgunicorn.dev-v1.yml"), own);
     }
 
     @Test

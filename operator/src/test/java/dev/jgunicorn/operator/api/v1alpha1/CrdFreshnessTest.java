@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 /** The committed copies of the CRD (what users apply and Helm installs) are the one the Java model generates. */
 class CrdFreshnessTest {
     private static final List<String> COMMITTED = List.of("crds/gunicornservers.jgunicorn.dev-v1.yml",
-            "helm/jgunicorn-operator/crds/gunicornservers.jgunicorn.dev-v1.yml");
+            "helm/jgunicorn-operator/files/crds/gunicornservers.jgunicorn.dev-v1.yml");
 
     @Test
     void theCommittedCrdsAreTheGeneratedOne() throws Exception {
