@@ -9,11 +9,14 @@ import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -41,10 +44,12 @@ final class ControlSocket implements AutoCloseable {
 
     private final Path path;
     private final ServerSocketChannel server;
+    private final FileChannel ownership;
 
-    private ControlSocket(Path path, ServerSocketChannel server) {
+    private ControlSocket(Path path, ServerSocketChannel server, FileChannel ownership) {
         this.path = path;
         this.server = server;
+        this.ownership = ownership;
     }
 
     /**
@@ -52,22 +57,44 @@ final class ControlSocket implements AutoCloseable {
      * null, with a warning, when another live master answers on that path: two masters never share one socket.
      */
     static ControlSocket open(Path path, int mode, Consumer<Command> commands) throws IOException {
-        if (Files.exists(path)) {
-            if (answers(path)) {
-                log.warn("Control socket {} is in use by another master; this one has none (set control_socket to"
-                        + " give it its own)", path);
-                return null;
-            }
-            Files.delete(path);
-        }
         Files.createDirectories(path.toAbsolutePath().getParent());
-        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        server.bind(UnixDomainSocketAddress.of(path));
-        Files.setPosixFilePermissions(path, FileMode.permissions(mode));
-        ControlSocket socket = new ControlSocket(path, server);
+        // Checking that nothing answers and then binding is not atomic: a master that started at the same moment
+        // may sit between its bind and its listen, refuse our probe, and lose its file to our delete. The lock file
+        // beside the socket makes the claim atomic; the kernel drops it when its master dies, however it dies.
+        FileChannel ownership = claim(path);
+        if (ownership == null || answers(path)) {
+            if (ownership != null) ownership.close();
+            log.warn("Control socket {} is in use by another master; this one has none (set control_socket to"
+                    + " give it its own)", path);
+            return null;
+        }
+        ServerSocketChannel server;
+        try {
+            Files.deleteIfExists(path); // a stale file from a master that died without cleaning up
+            server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+            server.bind(UnixDomainSocketAddress.of(path));
+            Files.setPosixFilePermissions(path, FileMode.permissions(mode));
+        } catch (IOException e) {
+            ownership.close();
+            throw e;
+        }
+        ControlSocket socket = new ControlSocket(path, server, ownership);
         Thread.ofPlatform().daemon().name("jgunicorn-control-socket").start(() -> socket.accept(commands));
         log.info("Control socket listening at {}", path);
         return socket;
+    }
+
+    /** The lock on {@code path.lock}, or null when another live master holds it. */
+    private static FileChannel claim(Path path) throws IOException {
+        Path lockFile = path.resolveSibling(path.getFileName() + ".lock");
+        FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        try {
+            if (channel.tryLock() != null) return channel;
+        } catch (OverlappingFileLockException e) {
+            // this JVM holds it already (a second master in one process happens only in tests)
+        }
+        channel.close();
+        return null;
     }
 
     /** True when something accepts connections on {@code path}. */
@@ -135,6 +162,11 @@ final class ControlSocket implements AutoCloseable {
             Files.deleteIfExists(path);
         } catch (IOException ignored) {
             // the socket file may already be gone
+        }
+        try {
+            ownership.close(); // releases the lock; the lock file stays, so a waiting master never locks a stale inode
+        } catch (IOException ignored) {
+            // closing anyway
         }
     }
 }

@@ -166,8 +166,9 @@ class ProcessModelTest {
                 "dev.jgunicorn.testapps.Crash")) {
             Jgunicorn.getWhenUp(client, URI.create("http://127.0.0.1:" + port + "/"), Duration.ofSeconds(30), j);
             once(port, "/crash");
-            j.await("the crash reason", () -> j.err().contains("exited: crash (exit code 1)"));
-            assertTrue(j.err().contains("exited within 10 s of starting; next start in"), j.err());
+            // two log lines, the reason and then the back-off: wait for both
+            j.await("the crash reason and the back-off", () -> j.err().contains("exited: crash (exit code 1)")
+                    && j.err().contains("exited within 10 s of starting; next start in"));
             assertEquals("alive", Jgunicorn.getWhenUp(client, URI.create("http://127.0.0.1:" + port + "/"), Duration.ofSeconds(30), j).body());
         }
     }

@@ -54,6 +54,13 @@ class RequestErrorsTest {
         return (Logger) LoggerFactory.getLogger(name);
     }
 
+    /** What the appender holds now: server threads append under the appender's lock, so copy under it too. */
+    private static List<ILoggingEvent> logged(ListAppender<ILoggingEvent> appender) {
+        synchronized (appender) {
+            return List.copyOf(appender.list);
+        }
+    }
+
     private static void attach(String name, ListAppender<ILoggingEvent> appender) {
         appender.start();
         logger(name).addAppender(appender);
@@ -111,7 +118,7 @@ class RequestErrorsTest {
         assertEquals("HTTP/1.1 400 Bad Request", a.status(), a.text());
         assertTrue(a.text().contains("Connection: close\r\n"), a.text());
         assertTrue(a.closed(), "the connection must be closed after the 400");
-        List<String> lines = access.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+        List<String> lines = logged(access).stream().map(ILoggingEvent::getFormattedMessage).toList();
         assertEquals(1, lines.size(), lines.toString());
         assertTrue(lines.get(0).contains("\"POST /upload HTTP/1.1\" 400 "), lines.get(0));
     }
@@ -174,14 +181,14 @@ class RequestErrorsTest {
                 sock.getOutputStream().write(partial.getBytes(StandardCharsets.ISO_8859_1));
             }
             // the server notices the close on its own time: wait for what it logs about it, whatever it takes
-            while (errors.list.stream().noneMatch(e -> e.getLevel().isGreaterOrEqual(Level.WARN)
+            while (logged(errors).stream().noneMatch(e -> e.getLevel().isGreaterOrEqual(Level.WARN)
                     || e.getLevel() == Level.DEBUG && e.getFormattedMessage().contains("closed"))) {
                 Thread.sleep(20);
             }
         }
-        List<String> loud = errors.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
+        List<String> loud = logged(errors).stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
                 .map(ILoggingEvent::getFormattedMessage).toList();
         assertTrue(loud.isEmpty(), "a client that leaves is no warning: " + loud);
-        assertFalse(errors.list.stream().anyMatch(e -> e.getFormattedMessage().endsWith(": ")), errors.list.toString());
+        assertFalse(logged(errors).stream().anyMatch(e -> e.getFormattedMessage().endsWith(": ")), logged(errors).toString());
     }
 }
