@@ -27,6 +27,9 @@ case "${1:-tests}" in
     want newuidmap uidmap                      # podman's user-namespace mappings
     want debootstrap debootstrap               # docker/build-local-base's Debian
     want curl curl                             # Maven's download; the service's readiness check
+    want openssl openssl                       # the e2e testbed's PKI (the operator image test's API server)
+    want jq jq                                 # e2e/testbed up reads the API server's version
+    want ss iproute2                           # e2e/testbed picks free ports
     ;;
   *) echo "usage: $0 [tests|images]" >&2; exit 2 ;;
 esac

@@ -132,7 +132,7 @@ final class RuntimeImage {
     }
 
     /** The container's securityContext as engine options; runAsNonRoot is left to the image's USER (checked by the test). */
-    private static void securityContext(SecurityContext sc, HostConfig host, java.util.function.Consumer<String> user) {
+    static void securityContext(SecurityContext sc, HostConfig host, java.util.function.Consumer<String> user) {
         if (sc == null) return;
         List<String> securityOpts = new ArrayList<>();
         if (Boolean.FALSE.equals(sc.getAllowPrivilegeEscalation())) securityOpts.add("no-new-privileges");
