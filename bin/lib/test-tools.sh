@@ -1,19 +1,38 @@
 #!/usr/bin/env bash
 # Installs the programs the tests run besides Java, from Debian's packages, when they are missing; bin/test and
 # .ci/run call it. Maven itself needs nothing here: ./mvnw (the Maven Wrapper) fetches it with the JDK alone.
+#   bin/lib/test-tools.sh          what bin/test needs
+#   bin/lib/test-tools.sh images   what docker/test-images needs: podman and what building the local bases runs
 set -euo pipefail
 
 need=()
 want() { # $1 = a command the tests run, $2 = the Debian package that has it
   type -P "$1" >/dev/null || need+=("$2")   # -P: the program, not a shell builtin (kill)
 }
-want curl curl                             # the TLS command-line test fetches over HTTPS
-want openssl openssl                       # TLS tests make their certificates
-want python3 python3                       # the process-model test's socket inheritor
-want kill procps                           # the process tests signal masters by pid
-want systemd-socket-activate systemd       # the socket-activation test
-want prometheus prometheus                 # a real Prometheus scrapes the admin listener
-want promtool prometheus                   # promtool checks the exposition format
+case "${1:-tests}" in
+  tests)
+    want curl curl                             # the TLS command-line test fetches over HTTPS
+    want openssl openssl                       # TLS tests make their certificates
+    want python3 python3                       # the process-model test's socket inheritor
+    want kill procps                           # the process tests signal masters by pid
+    want systemd-socket-activate systemd       # the socket-activation test
+    want prometheus prometheus                 # a real Prometheus scrapes the admin listener
+    want promtool prometheus                   # promtool checks the exposition format
+    ;;
+  images)
+    want podman podman                         # builds and runs the images, serves the Docker API to the tests
+    want runc runc                             # docker/containers.conf's runtime (crun fails on hybrid cgroups)
+    want slirp4netns slirp4netns               # the containers' user-mode network
+    want fuse-overlayfs fuse-overlayfs         # podman's overlay storage where the kernel's overlay cannot serve
+    want newuidmap uidmap                      # podman's user-namespace mappings
+    want debootstrap debootstrap               # docker/build-local-base's Debian
+    want curl curl                             # Maven's download; the service's readiness check
+    want openssl openssl                       # the e2e testbed's PKI (the operator image test's API server)
+    want jq jq                                 # e2e/testbed up reads the API server's version
+    want ss iproute2                           # e2e/testbed picks free ports
+    ;;
+  *) echo "usage: $0 [tests|images]" >&2; exit 2 ;;
+esac
 [ "${#need[@]}" -gt 0 ] || exit 0
 mapfile -t need < <(printf '%s\n' "${need[@]}" | sort -u)
 

@@ -23,27 +23,27 @@ import java.util.function.Supplier;
  * any cluster, not only the testbed; the kubectl to use ({@code JGUNICORN_E2E_KUBECTL}, else kubectl on the PATH);
  * and polling with a deadline instead of sleeps.
  */
-final class E2e {
+public final class E2e {
     static final String KUBECONFIG_ENV = "JGUNICORN_E2E_KUBECONFIG";
     static final String KUBECONFIG_PROPERTY = "jgunicorn.e2e.kubeconfig";
-    static final Path REPO = Path.of(System.getProperty("jgunicorn.repo", "..")).toAbsolutePath().normalize();
+    public static final Path REPO = Path.of(System.getProperty("jgunicorn.repo", "..")).toAbsolutePath().normalize();
 
     private E2e() {
     }
 
     /** The kubeconfig the journeys run against, or empty: then every journey is skipped. */
-    static Optional<Path> kubeconfig() {
+    public static Optional<Path> kubeconfig() {
         String v = System.getProperty(KUBECONFIG_PROPERTY);
         if (v == null || v.isBlank()) v = System.getenv(KUBECONFIG_ENV);
         return v == null || v.isBlank() ? Optional.empty() : Optional.of(Path.of(v).toAbsolutePath());
     }
 
-    static String skipMessage() {
+    public static String skipMessage() {
         return "end-to-end journeys skipped: set " + KUBECONFIG_ENV + " (or -D" + KUBECONFIG_PROPERTY
                 + ") to the kubeconfig of a cluster they may install into; e2e/run does that with the local testbed";
     }
 
-    static KubernetesClient adminClient(Path kubeconfig) {
+    public static KubernetesClient adminClient(Path kubeconfig) {
         try {
             Config config = Config.fromKubeconfig(null, Files.readString(kubeconfig), kubeconfig.toString());
             config.setRequestTimeout(30_000);
@@ -101,7 +101,7 @@ final class E2e {
      * Polls until the supplier returns a non-null value that is not {@code false}; fails with the description and
      * the last value seen (or the last exception) after the deadline.
      */
-    static <T> T await(String what, Duration deadline, Supplier<T> probe) {
+    public static <T> T await(String what, Duration deadline, Supplier<T> probe) {
         long end = System.nanoTime() + deadline.toNanos();
         Object last = null;
         while (true) {

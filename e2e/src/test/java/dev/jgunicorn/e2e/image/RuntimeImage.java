@@ -1,0 +1,283 @@
+package dev.jgunicorn.e2e.image;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.Capability;
+import com.github.dockerjava.api.model.ExposedPort;
+import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.PortBinding;
+import com.github.dockerjava.api.model.Ports;
+import dev.jgunicorn.operator.desired.DesiredState;
+import io.fabric8.kubernetes.api.model.Capabilities;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import org.junit.jupiter.api.Assumptions;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.containers.BindMode;
+import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.containers.output.OutputFrame.OutputType;
+import org.testcontainers.containers.wait.strategy.AbstractWaitStrategy;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+
+/**
+ * Runs the container of a Deployment the operator rendered, through the Docker API Testcontainers finds
+ * ({@code DOCKER_HOST}; docker/test-images points it at a podman service it starts). The pod's security context
+ * and volumes become the engine's equivalents; a field this class does not know fails the test, so the
+ * translation keeps up with the operator. Every container uses slirp4netns (user-mode networking, nothing changes
+ * on the host) and publishes its ports on 127.0.0.1 only.
+ */
+final class RuntimeImage {
+    /** Set (to anything) where the tests must run: a missing engine or image then fails instead of skipping. */
+    static final String REQUIRED_ENV = "JGUNICORN_IMAGE_TESTS_REQUIRED";
+    /** On every container these tests make, so docker/test-images can remove what a killed run left. */
+    static final String LABEL = "dev.jgunicorn.image-test";
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private RuntimeImage() {
+    }
+
+    static DockerClient docker() {
+        return DockerClientFactory.instance().client();
+    }
+
+    /** Skips (or, where required, fails) with the reason printed when the engine or the image is missing. */
+    static void assumeAvailable(String image) {
+        String missing = null;
+        if (!DockerClientFactory.instance().isDockerAvailable()) {
+            missing = "no container engine answers (DOCKER_HOST=" + System.getenv("DOCKER_HOST")
+                    + "); docker/test-images starts podman's service and runs these tests";
+        } else {
+            try {
+                docker().inspectImageCmd(image).exec();
+            } catch (NotFoundException e) {
+                missing = "the image " + image + " is not built; docker/build-images builds it";
+            }
+        }
+        if (missing == null) return;
+        if (System.getenv(REQUIRED_ENV) != null) throw new AssertionError("image tests: " + missing);
+        System.out.println("image tests skipped: " + missing);
+        Assumptions.abort(missing);
+    }
+
+    /** Creates and starts the container; returns once its app port answered (the time to that is printed). */
+    static Running start(DesiredState desired) {
+        PodSpec pod = desired.deployment().getSpec().getTemplate().getSpec();
+        Container c = pod.getContainers().getFirst();
+        int appPort = port(c, DesiredState.HTTP_PORT_NAME);
+        int adminPort = port(c, DesiredState.ADMIN_PORT_NAME);
+        Path configDir = materialiseConfigMap(desired);
+
+        GenericContainer<?> g = new GenericContainer<>(desired.image())
+                .withImagePullPolicy(name -> false) // local images only: no registry to ask
+                .withLabel(LABEL, "true")
+                .withExposedPorts(appPort, adminPort)
+                .waitingFor(new AbstractWaitStrategy() { // Running waits for the first answer itself, and times it
+                    @Override
+                    protected void waitUntilReady() {
+                    }
+                });
+        for (EnvVar e : c.getEnv()) g.withEnv(e.getName(), e.getValue());
+        for (VolumeMount m : c.getVolumeMounts()) {
+            Volume v = pod.getVolumes().stream().filter(x -> x.getName().equals(m.getName())).findFirst().orElseThrow();
+            if (v.getConfigMap() != null) {
+                g.withFileSystemBind(configDir.toString(), m.getMountPath(), Boolean.TRUE.equals(m.getReadOnly()) ? BindMode.READ_ONLY : BindMode.READ_WRITE);
+            } else if (v.getEmptyDir() != null) {
+                g.withTmpFs(Map.of(m.getMountPath(), "rw,exec,nosuid,nodev,mode=1777")); // an emptyDir: writable, executable
+            } else {
+                throw new AssertionError("volume " + v.getName() + ": no engine equivalent here yet for " + v);
+            }
+        }
+        g.withCreateContainerCmdModifier(cmd -> {
+            cmd.withEntrypoint(c.getCommand()).withCmd(c.getArgs());
+            HostConfig host = cmd.getHostConfig();
+            // User-mode networking only: podman's default bridge would add host interfaces and iptables rules.
+            host.withNetworkMode("slirp4netns");
+            host.withPortBindings(new PortBinding(Ports.Binding.bindIp("127.0.0.1"), ExposedPort.tcp(appPort)),
+                    new PortBinding(Ports.Binding.bindIp("127.0.0.1"), ExposedPort.tcp(adminPort)));
+            securityContext(c.getSecurityContext(), host, cmd::withUser);
+        });
+        long t0 = System.nanoTime();
+        g.start();
+        Running running = new Running(g, appPort, adminPort, configDir);
+        try {
+            running.await("the app answering on port " + appPort, () -> running.answers(running.appUri("/?ms=0")));
+        } catch (RuntimeException | Error e) {
+            running.close();
+            throw e;
+        }
+        System.out.printf("image test: %s from create to the first answer: %.1f s%n", desired.image(), (System.nanoTime() - t0) / 1e9);
+        return running;
+    }
+
+    /** The container's securityContext as engine options; runAsNonRoot is left to the image's USER (checked by the test). */
+    static void securityContext(SecurityContext sc, HostConfig host, java.util.function.Consumer<String> user) {
+        if (sc == null) return;
+        List<String> securityOpts = new ArrayList<>();
+        if (Boolean.FALSE.equals(sc.getAllowPrivilegeEscalation())) securityOpts.add("no-new-privileges");
+        if (Boolean.TRUE.equals(sc.getReadOnlyRootFilesystem())) host.withReadonlyRootfs(true);
+        if (sc.getRunAsUser() != null) user.accept(sc.getRunAsUser() + (sc.getRunAsGroup() == null ? "" : ":" + sc.getRunAsGroup()));
+        Capabilities caps = sc.getCapabilities();
+        if (caps != null) {
+            if (caps.getDrop() != null) host.withCapDrop(caps.getDrop().stream().map(Capability::valueOf).toArray(Capability[]::new));
+            if (caps.getAdd() != null) host.withCapAdd(caps.getAdd().stream().map(Capability::valueOf).toArray(Capability[]::new));
+        }
+        if (sc.getSeccompProfile() != null && !"RuntimeDefault".equals(sc.getSeccompProfile().getType())) {
+            throw new AssertionError("seccompProfile " + sc.getSeccompProfile() + ": only RuntimeDefault (the engine's default) is translated");
+        }
+        if (sc.getPrivileged() != null || sc.getProcMount() != null || sc.getSeLinuxOptions() != null
+                || sc.getAppArmorProfile() != null || sc.getWindowsOptions() != null) {
+            throw new AssertionError("securityContext fields with no translation here yet: " + sc);
+        }
+        host.withSecurityOpts(securityOpts);
+    }
+
+    private static int port(Container c, String name) {
+        return c.getPorts().stream().filter(p -> name.equals(p.getName())).findFirst().orElseThrow().getContainerPort();
+    }
+
+    /** The ConfigMap's keys as files, readable by the container's user (as the kubelet projects them). */
+    private static Path materialiseConfigMap(DesiredState desired) {
+        try {
+            Path dir = Files.createTempDirectory("jgunicorn-image-config", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+            for (var e : desired.configMap().getData().entrySet()) {
+                Path f = Files.writeString(dir.resolve(e.getKey()), e.getValue());
+                Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
+            }
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A started container; {@link #close()} removes it and its config files. */
+    static final class Running implements AutoCloseable {
+        private final GenericContainer<?> container;
+        private final int appPort;
+        private final int adminPort;
+        private final Path configDir;
+
+        private Running(GenericContainer<?> container, int appPort, int adminPort, Path configDir) {
+            this.container = container;
+            this.appPort = appPort;
+            this.adminPort = adminPort;
+            this.configDir = configDir;
+        }
+
+        URI appUri(String path) {
+            return URI.create("http://127.0.0.1:" + container.getMappedPort(appPort) + path);
+        }
+
+        URI adminUri(String path) {
+            return URI.create("http://127.0.0.1:" + container.getMappedPort(adminPort) + path);
+        }
+
+        InspectContainerResponse inspect() {
+            return docker().inspectContainerCmd(container.getContainerId()).exec();
+        }
+
+        String stdout() {
+            return container.getLogs(OutputType.STDOUT);
+        }
+
+        String stderr() {
+            return container.getLogs(OutputType.STDERR);
+        }
+
+        /**
+         * A file of /proc/PID for the container's PID 1, read on this host (the engine runs here); skips the test
+         * where the engine runs elsewhere (a VM, a remote host).
+         */
+        String procFile(String name) {
+            Path file = Path.of("/proc", String.valueOf(inspect().getState().getPidLong()), name);
+            Assumptions.assumeTrue(Files.isReadable(file), "the container's processes are not on this host (" + file + ")");
+            try {
+                return Files.readString(file);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        /** Waits until stdout contains the text; returns stdout. */
+        String awaitStdout(String text) {
+            await("stdout containing " + text, () -> stdout().contains(text));
+            return stdout();
+        }
+
+        /** Waits until the Prometheus scrape shows the sample with this value. */
+        void awaitMetric(String sample, int value) {
+            await(sample + " = " + value, () -> {
+                String body = body(adminUri("/metrics"));
+                return body != null && body.lines().anyMatch(l -> l.startsWith(sample) && l.endsWith(" " + value + ".0"));
+            });
+        }
+
+        /** Stops the container as `docker stop -t grace` does (TERM, KILL after grace); returns the nanoseconds it took. */
+        long stop(long graceSeconds) {
+            long t0 = System.nanoTime();
+            docker().stopContainerCmd(container.getContainerId()).withTimeout((int) graceSeconds).exec();
+            return System.nanoTime() - t0;
+        }
+
+        boolean answers(URI uri) {
+            return body(uri) != null;
+        }
+
+        private static String body(URI uri) {
+            try {
+                HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+                return r.statusCode() == 200 ? r.body() : null;
+            } catch (IOException e) {
+                return null;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+
+        void await(String what, BooleanSupplier condition) {
+            long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+            while (!condition.getAsBoolean()) {
+                if (!container.isRunning()) throw new AssertionError("the container exited while waiting for " + what + ":\n" + stdout() + stderr());
+                if (System.nanoTime() > deadline) throw new AssertionError("no " + what + " within " + START_TIMEOUT + ":\n" + stdout() + stderr());
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new AssertionError(e);
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            container.stop(); // removes the container (Ryuk is off: nothing else would)
+            try (Stream<Path> files = Files.walk(configDir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+}
