@@ -307,10 +307,11 @@ public final class Master {
     private void manageWorkers() {
         List<WorkerProcess> active = workers.values().stream().filter(c -> !c.retiring).sorted(leavingFirst()).toList();
         for (WorkerProcess c : active.subList(0, Math.max(0, active.size() - target))) retireNow(c);
-        // Old workers waiting for their replacements never outnumber the target (a reload to fewer workers, TTOU
-        // during a reload): the extra ones leave now, so the bound always leaves room for the replacements.
+        // Old workers waiting for their replacements are at most target + 1 (after a reload to fewer workers, or
+        // TTOU during a reload, the extra ones leave now): with fewer than target new ones, waiting + new <= 2 * target,
+        // so the bound always leaves room for one more replacement and the reload cannot stall.
         List<WorkerProcess> waiting = workers.values().stream().filter(this::awaitsReplacement).sorted(leavingFirst()).toList();
-        for (WorkerProcess c : waiting.subList(0, Math.max(0, waiting.size() - target))) retireNow(c);
+        for (WorkerProcess c : waiting.subList(0, Math.max(0, waiting.size() - target - 1))) retireNow(c);
         // After a reload, old workers leave only once enough new ones serve: no gap without a worker.
         long bootedNew = workers.values().stream().filter(c -> !c.retiring && booted(c)).count();
         if (bootedNew >= target) {
