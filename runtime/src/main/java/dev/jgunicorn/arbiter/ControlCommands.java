@@ -48,10 +48,7 @@ final class ControlCommands {
                         c.ok("worker " + worker.number + " (pid " + pid + ") is stopping; a new one starts\n");
                     }
                 }
-                case "reload" -> {
-                    master.reload();
-                    c.ok("reloading\n");
-                }
+                case "reload" -> c.ok(master.reload() ? "reloading\n" : "a reload is in progress; one more is queued\n");
                 case "reopen" -> {
                     master.reopenLogs();
                     c.ok("log files reopened\n");

@@ -30,6 +30,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,6 +58,8 @@ public final class Master {
     private final LinkedBlockingQueue<Object> events = new LinkedBlockingQueue<>();
     private final Map<Integer, WorkerProcess> workers = new LinkedHashMap<>();
     private int target;
+    private boolean reloading;     // a reload's new workers have not all booted yet
+    private boolean reloadQueued;  // a HUP came during that reload: one more runs when it completes
     private int nextNumber = 1;
     private int fastFailures;
     private long nextSpawnMillis;
@@ -133,14 +136,20 @@ public final class Master {
      */
     private int loop() {
         while (true) {
-            Object event;
+            List<Object> batch = new ArrayList<>();
             try {
-                event = events.poll(500, TimeUnit.MILLISECONDS);
+                Object first = events.poll(500, TimeUnit.MILLISECONDS);
+                if (first != null) batch.add(first);
             } catch (InterruptedException e) {
-                event = "INT";
+                batch.add("INT");
             }
-            Integer exit = event instanceof ControlSocket.Command c ? commands.run(c) : event != null ? signal((String) event) : null;
-            if (exit != null) return exit;
+            // everything that arrived together is acted on before workers are started or stopped: a burst of TTIN
+            // and TTOU only moves the target, and the workers follow where it ends
+            events.drainTo(batch);
+            for (Object event : batch) {
+                Integer exit = event instanceof ControlSocket.Command c ? commands.run(c) : signal((String) event);
+                if (exit != null) return exit;
+            }
             if (watcher != null) {
                 watcher.poll().ifPresent(change -> {
                     log.info("Reloading: {}", change);
@@ -290,25 +299,51 @@ public final class Master {
         return true;
     }
 
+    /**
+     * Brings the workers to the target: the extra ones leave, old workers leave once their replacements serve, a
+     * queued reload starts when the running one completes, and missing workers are started, but never more than
+     * {@code 2 * target + 1} worker processes at once: booting, serving and retiring ones alike.
+     */
     private void manageWorkers() {
-        long active = workers.values().stream().filter(c -> !c.retiring).count();
-        if (active < target && System.currentTimeMillis() >= nextSpawnMillis) {
-            for (long i = active; i < target; i++) spawn();
-        }
-        while (active > target) {
-            retireNow(workers.values().stream().filter(c -> !c.retiring).findFirst().orElseThrow());
-            active--;
-        }
+        List<WorkerProcess> active = workers.values().stream().filter(c -> !c.retiring).sorted(leavingFirst()).toList();
+        for (WorkerProcess c : active.subList(0, Math.max(0, active.size() - target))) retireNow(c);
+        // Old workers waiting for their replacements are at most target + 1 (after a reload to fewer workers, or
+        // TTOU during a reload, the extra ones leave now): with fewer than target new ones, waiting + new <= 2 * target,
+        // so the bound always leaves room for one more replacement and the reload cannot stall.
+        List<WorkerProcess> waiting = workers.values().stream().filter(this::awaitsReplacement).sorted(leavingFirst()).toList();
+        for (WorkerProcess c : waiting.subList(0, Math.max(0, waiting.size() - target - 1))) retireNow(c);
         // After a reload, old workers leave only once enough new ones serve: no gap without a worker.
         long bootedNew = workers.values().stream().filter(c -> !c.retiring && booted(c)).count();
         if (bootedNew >= target) {
             for (WorkerProcess c : workers.values()) {
-                if (c.retiring && c.killedFor == null && c.process.isAlive() && !c.termSent) {
-                    c.termSent = true;
-                    retire(c);
+                if (awaitsReplacement(c)) retireNow(c);
+            }
+            if (reloading) {
+                reloading = false;
+                if (reloadQueued) {
+                    reloadQueued = false;
+                    reload();
                 }
             }
         }
+        long missing = target - workers.values().stream().filter(c -> !c.retiring).count();
+        long room = 2L * target + 1 - workers.size();
+        if (missing > 0 && System.currentTimeMillis() >= nextSpawnMillis) {
+            for (long i = 0; i < Math.min(missing, room); i++) spawn();
+        }
+    }
+
+    /** An old worker of a reload: still serving until its replacements have booted. */
+    private boolean awaitsReplacement(WorkerProcess c) {
+        return c.retiring && !c.termSent && c.killedFor == null && c.process.isAlive();
+    }
+
+    /**
+     * The order in which workers leave when there are too many: those still booting first, newest first (they
+     * serve nobody yet), then the serving ones, oldest first (as Gunicorn's TTOU).
+     */
+    private Comparator<WorkerProcess> leavingFirst() {
+        return Comparator.comparing(this::booted).thenComparingInt(c -> booted(c) ? c.number : -c.number);
     }
 
     private void spawn() {
@@ -359,9 +394,16 @@ public final class Master {
 
     /**
      * HUP: read the configuration again and start fresh workers with it; the old ones get TERM once the new ones
-     * serve. A configuration that does not load is reported and changes nothing.
+     * serve. A configuration that does not load is reported and changes nothing. During a reload, HUPs only queue
+     * one more reload, which reads the configuration when the running one completes (so the newest one wins);
+     * returns false then.
      */
-    void reload() {
+    boolean reload() {
+        if (reloading) {
+            if (!reloadQueued) log.info("Hang up: Master: reload already in progress; one more queued");
+            reloadQueued = true;
+            return false;
+        }
         log.info("Hang up: Master");
         try {
             Config fresh = new ConfigLoader(System.getenv(), Path.of("").toAbsolutePath(),
@@ -371,7 +413,7 @@ public final class Master {
             config = fresh;
         } catch (IOException | SettingException | IllegalArgumentException | ConfigLoader.UsageException e) {
             log.error("Reload failed, the running configuration and workers stay: {}", e.getMessage());
-            return;
+            return true;
         }
         hooks.call("on_reload", h -> h.onReload(arbiter()));
         setTarget(WorkerCount.of(config));
@@ -379,6 +421,8 @@ public final class Master {
             if (!c.retiring) metrics.countRestart("reload");
             c.retiring = true;
         }
+        reloading = true;
+        return true;
     }
 
     void setTarget(int n) {
@@ -392,16 +436,20 @@ public final class Master {
         workers.values().forEach(c -> signal(c.process, "USR1"));
     }
 
-    /** Tells one worker to leave now (TTOU, ctl worker kill); the loop starts its replacement. */
+    /** Tells one worker to leave now (TTOU, ctl worker kill, an old worker whose replacement serves). */
     void retireNow(WorkerProcess c) {
         c.retiring = true;
         c.termSent = true;
         retire(c);
     }
 
-    /** A retiring worker stops accepting at once (the listener stays open for the others) and finishes its requests. */
+    /**
+     * A retiring worker stops accepting at once (the listener stays open for the others) and finishes its requests.
+     * One still booting gets TERM instead: it reads the worker link as descriptors until it has the listeners, and a
+     * retire line arriving then would be swallowed (it would boot and serve on, unseen).
+     */
     private void retire(WorkerProcess c) {
-        if (links == null || !links.retire(c.number)) signal(c.process, "TERM");
+        if (links == null || !booted(c) || !links.retire(c.number)) signal(c.process, "TERM");
     }
 
     /**
