@@ -74,12 +74,14 @@ class OperatorImageTest {
         // The chart's operator container, as helm install would create it in that namespace of this cluster.
         List<HasMetadata> rendered = Serialization.unmarshal(new Helm(E2e.REPO.resolve("helm/jgunicorn-operator")).template()
                 .withName("jgunicorn").withNamespace(namespace).withKubeVersion(admin.getKubernetesVersion().getGitVersion())
-                .skipCrds().call());
+                .call());
         Deployment deployment = rendered.stream().filter(Deployment.class::isInstance).map(Deployment.class::cast).findFirst().orElseThrow();
         chartContainer = deployment.getSpec().getTemplate().getSpec().getContainers().getFirst();
         String image = chartContainer.getImage();
         RuntimeImage.assumeAvailable(image);
-        admin.load(Files.newInputStream(E2e.REPO.resolve("helm/jgunicorn-operator/crds/gunicornservers.jgunicorn.dev-v1.yml"))).serverSideApply();
+        // The chart's CRD (a template of the chart), applied as helm install would before the operator starts.
+        admin.resource(rendered.stream().filter(CustomResourceDefinition.class::isInstance).findFirst().orElseThrow())
+                .forceConflicts().serverSideApply();
         E2e.await("the GunicornServer CRD Established", WAIT, () -> {
             CustomResourceDefinition c = admin.apiextensions().v1().customResourceDefinitions().withName("gunicornservers.jgunicorn.dev").get();
             return c != null && c.getStatus() != null && c.getStatus().getConditions().stream()
