@@ -7,7 +7,6 @@ import com.github.dockerjava.api.model.Ports;
 import com.marcnuri.helm.Helm;
 import dev.jgunicorn.e2e.E2e;
 import dev.jgunicorn.operator.api.v1alpha1.GunicornServer;
-import dev.jgunicorn.operator.desired.DesiredState;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -179,7 +178,9 @@ class OperatorImageTest {
         long generation = admin.resources(GunicornServer.class).inNamespace(namespace).resource(server).create().getMetadata().getGeneration();
         Deployment d = E2e.await("the Deployment hello", WAIT, () -> admin.apps().deployments().inNamespace(namespace).withName("hello").get());
         assertEquals("GunicornServer", d.getMetadata().getOwnerReferences().getFirst().getKind(), "the Deployment's owner");
-        assertNotNull(E2e.await("the ConfigMap " + DesiredState.configMapName("hello"), WAIT, () -> admin.configMaps().inNamespace(namespace).withName(DesiredState.configMapName("hello")).get()));
+        String configMap = d.getSpec().getTemplate().getSpec().getVolumes().stream().filter(v -> v.getConfigMap() != null)
+                .findFirst().orElseThrow().getConfigMap().getName(); // content-addressed: hello-config-<hash>
+        assertNotNull(E2e.await("the ConfigMap " + configMap, WAIT, () -> admin.configMaps().inNamespace(namespace).withName(configMap).get()));
         assertNotNull(E2e.await("the Service hello", WAIT, () -> admin.services().inNamespace(namespace).withName("hello").get()));
         Long observed = E2e.await("status.observedGeneration " + generation, WAIT, () -> {
             GunicornServer g = admin.resources(GunicornServer.class).inNamespace(namespace).withName("hello").get();
