@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -15,6 +16,7 @@ import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaPropsBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequest;
@@ -69,6 +71,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The operator's user journeys against the cluster of {@code JGUNICORN_E2E_KUBECONFIG}: helm install, kubectl
@@ -653,6 +656,78 @@ class JourneysTest {
         awaitWorkers(name, 1);
         admin.resources(GunicornServer.class).inNamespace(appNs).withName(name).delete();
         timings.put("10 config versions", ms(t0));
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // 11. helm upgrade to a chart whose CRD adds a field
+    // ---------------------------------------------------------------------------------------------------------
+
+    @Test
+    @Order(11)
+    @DisplayName("11. helm upgrade to a chart whose CRD adds a field: the CRD is upgraded, existing servers untouched, the field stored")
+    void crdUpgrade() throws Exception {
+        requireOperator();
+        assumeTrue(installed, "journey 1 installed the chart");
+        long t0 = System.nanoTime();
+        String name = "steady";
+        admin.resources(GunicornServer.class).inNamespace(appNs).resource(Serialization.unmarshal("""
+                apiVersion: jgunicorn.dev/v1alpha1
+                kind: GunicornServer
+                metadata: {name: %s, namespace: %s}
+                spec: {app: dev.jgunicorn.demo.Hello, workers: 1}
+                """.formatted(name, appNs), GunicornServer.class)).create();
+        awaitWorkers(name, 1);
+        GunicornServer before = server(name);
+        Set<String> setsBefore = replicaSetNames(name);
+
+        // Chart N+1: the same chart, its version bumped, its CRD with one more optional field in the spec.
+        Path next = work.resolve("chart-next");
+        copyTree(E2e.REPO.resolve("helm/jgunicorn-operator"), next);
+        Path chartYaml = next.resolve("Chart.yaml");
+        Files.writeString(chartYaml, Files.readString(chartYaml).replaceFirst("(?m)^version: .*$", "version: 0.1.1-e2e"));
+        Path crdFile = next.resolve("files/crds/gunicornservers.jgunicorn.dev-v1.yml");
+        CustomResourceDefinition crd = Serialization.unmarshal(Files.readString(crdFile), CustomResourceDefinition.class);
+        crd.getSpec().getVersions().getFirst().getSchema().getOpenAPIV3Schema().getProperties().get("spec").getProperties()
+                .put("e2eNote", new JSONSchemaPropsBuilder().withType("string").withDescription("added by chart 0.1.1-e2e").build());
+        // The chart's template extends the generated file's metadata block, written as the generator writes it.
+        Files.writeString(crdFile, Serialization.asYaml(crd).replaceFirst("(?m)^metadata:\n  name: \"?gunicornservers.jgunicorn.dev\"?$",
+                "metadata:\n  name: \"gunicornservers.jgunicorn.dev\""));
+
+        Release r = new Helm(next).upgrade().withName(release).withNamespace(operatorNs).withKubeConfig(adminKubeconfig)
+                .withTimeout(120).call();
+        assertEquals("deployed", r.getStatus(), r.getOutput());
+        assertEquals("0.1.1-e2e", r.getChart().replaceFirst("^jgunicorn-operator-", ""), "the release runs chart N+1");
+
+        CustomResourceDefinition served = admin.apiextensions().v1().customResourceDefinitions().withName(CRD).get();
+        assertTrue(served.getSpec().getVersions().getFirst().getSchema().getOpenAPIV3Schema().getProperties().get("spec")
+                .getProperties().containsKey("e2eNote"), "helm upgrade upgraded the CRD");
+        assertEquals("keep", served.getMetadata().getAnnotations().get("helm.sh/resource-policy"));
+
+        // The existing server: same generation, same ReplicaSet, still Ready.
+        GunicornServer after = server(name);
+        assertEquals(before.getMetadata().getGeneration(), after.getMetadata().getGeneration(), "the upgrade did not touch the server");
+        awaitWorkers(name, 1);
+        assertEquals(setsBefore, replicaSetNames(name), "no rollout");
+
+        // The new field is stored and served back (no pruning), and the running operator still reconciles a server
+        // that carries it.
+        E2e.Result patch = kubectl("patch", "gus", name, "-n", appNs, "--type=merge", "-p", "{\"spec\":{\"e2eNote\":\"hello\"}}");
+        assertEquals(0, patch.exit(), patch.out());
+        GenericKubernetesResource raw = admin.genericKubernetesResources("jgunicorn.dev/v1alpha1", "GunicornServer")
+                .inNamespace(appNs).withName(name).get();
+        assertEquals("hello", ((Map<?, ?>) raw.getAdditionalProperties().get("spec")).get("e2eNote"));
+        awaitWorkers(name, 1);
+        timings.put("11 CRD upgrade", ms(t0));
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (var paths = Files.walk(from)) {
+            for (Path p : paths.toList()) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) Files.createDirectories(target);
+                else Files.copy(p, target);
+            }
+        }
     }
 
     // ---------------------------------------------------------------------------------------------------------
