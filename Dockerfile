@@ -35,10 +35,9 @@ USER 10001:10001
 
 FROM base AS operator
 COPY --from=jars /src/operator/target/jgunicorn-operator.jar /opt/jgunicorn-operator/jgunicorn-operator.jar
-# The runtime's launcher: JVM options come from JAVA_OPTS on the command line, not JAVA_TOOL_OPTIONS, whose
-# "Picked up ..." line would come before the first JSON log line.
-COPY --chmod=0755 docker/jgunicorn /opt/jgunicorn-operator/bin/jgunicorn-operator
-ENV JGUNICORN_JAR=/opt/jgunicorn-operator/jgunicorn-operator.jar
+# JVM options come from JAVA_OPTS on the command line, not JAVA_TOOL_OPTIONS, whose "Picked up ..." line would
+# come before the first JSON log line.
+COPY --chmod=0755 docker/jgunicorn-operator /opt/jgunicorn-operator/bin/jgunicorn-operator
 EXPOSE 8080
 # java is PID 1 (the launcher execs it): TERM stops the informers and waits for running reconciliations.
 ENTRYPOINT ["/opt/jgunicorn-operator/bin/jgunicorn-operator"]

@@ -45,7 +45,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Master {
     private static final Logger log = LoggerFactory.getLogger("gunicorn.error");
-    private static final long BOOT_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(120);
+    static final long BOOT_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(120);
     private static final long MAX_BACKOFF_MILLIS = 30_000;
     private static final List<String> SIGNALS = List.of("TERM", "INT", "HUP", "TTIN", "TTOU", "USR1", "USR2", "WINCH", "CHLD");
 
@@ -165,7 +165,7 @@ public final class Master {
             manageWorkers();
             if (upgrade.follow()) takeOverFromOldMaster();
             metrics.loopTurned(workers.values().stream().filter(c -> !c.retiring && c.process.isAlive() && booted(c))
-                    .map(c -> c.number).toList());
+                    .map(c -> c.number).toList(), target == 0 || workers.values().stream().anyMatch(this::beating));
         }
     }
 
@@ -497,6 +497,13 @@ public final class Master {
     /** What worker {@code c} last reported over the worker link; null without one (no epoll). */
     WorkerLinkServer.Report report(WorkerProcess c) {
         return links == null ? null : links.report(c.number);
+    }
+
+    /** A worker that booted and beat within --timeout (any booted one when the timeout is off). */
+    private boolean beating(WorkerProcess c) {
+        if (!c.process.isAlive() || !booted(c)) return false;
+        long timeout = TimeUnit.SECONDS.toNanos(config.get(Settings.TIMEOUT));
+        return links == null || timeout == 0 || System.nanoTime() - links.report(c.number).lastBeat <= timeout;
     }
 
     private boolean booted(WorkerProcess c) {

@@ -41,10 +41,13 @@ final class MasterMetrics implements AutoCloseable {
     private volatile long lastLoopNanos = System.nanoTime();
     private volatile List<Integer> servingWorkers = List.of();
     private volatile boolean stopping;
+    private volatile long lastBeatingNanos = System.nanoTime();
+    private long silenceLimitNanos;
 
     /** Starts the meters and the admin listener when the settings ask for them; the workers' scrape sockets go in runDir. */
     void start(Config config, Listeners listeners, Path runDir) throws IOException {
         this.runDir = runDir;
+        silenceLimitNanos = TimeUnit.SECONDS.toNanos(config.get(Settings.TIMEOUT)) + Master.BOOT_TIMEOUT_NANOS;
         String adminBind = config.get(Settings.ADMIN_BIND);
         if (adminBind == null && config.get(Settings.STATSD_HOST) == null) return;
         metrics = new ProcessMetrics(config);
@@ -96,10 +99,15 @@ final class MasterMetrics implements AutoCloseable {
         return restarts;
     }
 
-    /** Called by the loop on every turn, with the workers that serve now. */
-    void loopTurned(List<Integer> serving) {
+    /**
+     * Called by the loop on every turn, with the workers that serve now and whether the master has what it wants of
+     * them: a worker that beats within --timeout (or no worker wanted).
+     */
+    void loopTurned(List<Integer> serving, boolean beating) {
         servingWorkers = serving;
-        lastLoopNanos = System.nanoTime();
+        long now = System.nanoTime();
+        lastLoopNanos = now;
+        if (beating) lastBeatingNanos = now;
     }
 
     /** /readyz turns false from the first moment of a stop. */
@@ -124,11 +132,23 @@ final class MasterMetrics implements AutoCloseable {
         return all.toString();
     }
 
-    /** /healthz of the master: its loop turns (it kills and replaces stuck workers itself). */
+    /**
+     * /healthz of the master, Gunicorn's heartbeat seen from outside: its loop turns, and a worker has beaten within
+     * --timeout plus the boot budget (the master kills a silent worker at --timeout and boots another; past that it
+     * could not, e.g. workers that keep crashing while it backs off). A long request is never a reason by itself.
+     */
     private AdminServer.Check liveness() {
-        long idle = System.nanoTime() - lastLoopNanos;
-        return idle < TimeUnit.SECONDS.toNanos(10) ? AdminServer.Check.OK
-                : AdminServer.Check.failing("the master's loop has not run for " + TimeUnit.NANOSECONDS.toSeconds(idle) + " s");
+        long now = System.nanoTime();
+        long idle = now - lastLoopNanos;
+        if (idle >= TimeUnit.SECONDS.toNanos(10)) {
+            return AdminServer.Check.failing("the master's loop has not run for " + TimeUnit.NANOSECONDS.toSeconds(idle) + " s");
+        }
+        long silent = now - lastBeatingNanos;
+        if (silent > silenceLimitNanos) {
+            return AdminServer.Check.failing("no worker has beaten for " + TimeUnit.NANOSECONDS.toSeconds(silent)
+                    + " s (timeout plus the " + TimeUnit.NANOSECONDS.toSeconds(Master.BOOT_TIMEOUT_NANOS) + " s boot budget)");
+        }
+        return AdminServer.Check.OK;
     }
 
     /** /readyz of the master: at least one worker serves, and no stop has begun. */

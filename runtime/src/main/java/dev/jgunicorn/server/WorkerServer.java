@@ -399,15 +399,13 @@ public final class WorkerServer {
         return draining;
     }
 
-    /** Requests running longer than --timeout right now (0 when the timeout is off). */
-    public int requestsPastTimeout() {
-        if (options.timeout().isZero()) return 0;
-        long limit = options.timeout().toNanos();
+    /** Requests whose handler has run longer than {@code limit} right now. */
+    public int requestsRunningLongerThan(Duration limit) {
         long now = System.nanoTime();
         int n = 0;
         for (Connection c : connections) {
             Exchange ex = c.running();
-            if (ex != null && now - ex.startNanos > limit) n++;
+            if (ex != null && now - ex.startNanos > limit.toNanos()) n++;
         }
         return n;
     }

@@ -131,19 +131,26 @@ public final class Worker {
         }
     }
 
-    /** /healthz with --no-master: every event loop runs, and no request has run past --timeout. */
+    /** /healthz with --no-master: the worker is not silent for --timeout (nothing else would replace it). */
     private AdminServer.Check liveness() {
         JgunicornHttpServer s = server;
-        if (s == null) return AdminServer.Check.OK;
         Duration timeout = Duration.ofSeconds(config.get(Settings.TIMEOUT));
-        if (!timeout.isZero()) {
-            Optional<Thread> stalled = s.worker().stalledLoop(timeout);
-            if (stalled.isPresent()) return AdminServer.Check.failing("event loop " + stalled.get().getName()
-                    + " has not run for more than " + timeout.toSeconds() + " s");
-            int late = s.worker().requestsPastTimeout();
-            if (late > 0) return AdminServer.Check.failing(late + " request(s) running longer than --timeout " + timeout.toSeconds() + " s");
+        if (s == null || timeout.isZero()) return AdminServer.Check.OK;
+        return silence(s, timeout).map(AdminServer.Check::failing).orElse(AdminServer.Check.OK);
+    }
+
+    /**
+     * Why this worker has been silent for {@code limit}, in Gunicorn's sense, if it has: an event loop blocked, or,
+     * under sync, a request still running (sync's one thread is the one that would notify). Under gthread, virtual
+     * and eventloop a long request is not silence: Gunicorn's timeout is the worker's heartbeat, not a request limit.
+     */
+    private Optional<String> silence(JgunicornHttpServer s, Duration limit) {
+        Optional<Thread> stalled = s.worker().stalledLoop(limit);
+        if (stalled.isPresent()) return Optional.of("event loop " + stalled.get().getName() + " has not run for more than " + limit.toSeconds() + " s");
+        if (WorkerModel.of(config) == WorkerModel.SYNC && s.worker().requestsRunningLongerThan(limit) > 0) {
+            return Optional.of("the sync worker's request has run for more than " + limit.toSeconds() + " s");
         }
-        return AdminServer.Check.OK;
+        return Optional.empty();
     }
 
     /** /readyz with --no-master: the app is loaded and the worker accepts; false from the first moment of a stop. */
@@ -298,8 +305,10 @@ public final class Worker {
     }
 
     /**
-     * Tells the master once a second that this worker is alive, as long as every event loop still runs. A loop
-     * blocked for half of --timeout gets its stack written to the error log, so the kill that follows has a cause.
+     * Tells the master once a second that this worker is alive, as long as it is not silent (see {@link #silence}):
+     * the master kills a worker whose last beat is older than --timeout. A loop blocked for half of --timeout gets
+     * its stack written to the error log, so the kill that follows has a cause (a late request's stack is logged by
+     * the server).
      */
     private void heartbeat(JgunicornHttpServer server, MasterLink master) {
         Duration timeout = Duration.ofSeconds(config.get(Settings.TIMEOUT));
@@ -307,10 +316,10 @@ public final class Worker {
         boolean reported = false;
         while (stop.getCount() > 0) {
             Optional<Thread> stalled = server.worker().stalledLoop(Duration.ofSeconds(2));
-            if (stalled.isEmpty() || timeout.isZero()) {
+            if (timeout.isZero() || silence(server, Duration.ofSeconds(2)).isEmpty()) {
                 master.send("beat " + server.worker().requestCount() + " " + server.worker().connectionCount());
                 reported = false;
-            } else if (!reported && server.worker().stalledLoop(dumpAfter).isPresent()) {
+            } else if (!reported && stalled.isPresent() && server.worker().stalledLoop(dumpAfter).isPresent()) {
                 reported = true;
                 Thread t = stalled.get();
                 StringBuilder sb = new StringBuilder();

@@ -187,6 +187,25 @@ class ProcessModelTest {
         }
     }
 
+    /**
+     * Gunicorn's sync worker notifies only between requests, so a request past --timeout is the worker being silent:
+     * the master kills it and starts another (gthread, virtual and eventloop keep beating through a long request).
+     */
+    @Test
+    void aSyncRequestPastTheTimeoutGetsItsWorkerKilledAndReplaced(@TempDir Path dir) throws Exception {
+        int port = Jgunicorn.freePort();
+        try (Jgunicorn j = new Jgunicorn(dir, Map.of(), "-k", "sync", "-t", "3", "-b", "127.0.0.1:" + port, "dev.jgunicorn.demo.Slow")) {
+            Jgunicorn.getWhenUp(client, URI.create("http://127.0.0.1:" + port + "/?ms=0"), Duration.ofSeconds(30), j);
+            ProcessHandle worker = j.process.children().findFirst().orElseThrow();
+            AtomicReference<String> slow = new AtomicReference<>();
+            Thread t = Thread.ofPlatform().start(() -> slow.set(once(port, "/?ms=15000")));
+            j.await("the kill", () -> j.err().contains("WORKER TIMEOUT (pid:" + worker.pid() + ")"));
+            t.join(30_000);
+            assertFalse(slow.get().startsWith("HTTP/1.1 200"), "the request past --timeout died with its worker: " + slow.get());
+            assertEquals("slept 0 ms\n", Jgunicorn.getWhenUp(client, URI.create("http://127.0.0.1:" + port + "/?ms=0"), Duration.ofSeconds(30), j).body());
+        }
+    }
+
     /** Gunicorn #3397: on TERM, a client already waiting in the listen queue is served, not reset. */
     @Test
     void termServesConnectionsAlreadyQueuedInTheBacklog(@TempDir Path dir) throws Exception {

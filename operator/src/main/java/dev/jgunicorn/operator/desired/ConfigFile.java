@@ -86,7 +86,7 @@ public final class ConfigFile {
 
         StringBuilder b = new StringBuilder();
         b.append("# Rendered by the jgunicorn operator from a GunicornServer; edits are overwritten.\n");
-        b.append("# Each pod runs: jgunicorn --no-master -c ").append(PATH).append(" APP\n");
+        b.append("# Each pod runs: jgunicorn --workers 1 -c ").append(PATH).append(" APP\n");
         for (Map.Entry<String, Object> e : values.entrySet()) {
             b.append(e.getKey()).append(" = ").append(render(Settings.byName(e.getKey()).orElseThrow(), e.getValue())).append('\n');
         }

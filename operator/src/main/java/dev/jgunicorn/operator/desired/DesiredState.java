@@ -178,15 +178,17 @@ public record DesiredState(ConfigFile config, String image, ConfigMap configMap,
                 .withImage(image)
                 .withImagePullPolicy(spec.getImagePullPolicy())
                 .withCommand(LAUNCHER)
-                .withArgs("--no-master", "-c", ConfigFile.PATH, spec.getApp())
+                // Gunicorn's shape in every pod: a master and one worker (replicas are the workers). The master
+                // replaces a recycled, timed-out or crashed worker without the container exiting (no kubelet back-off).
+                .withArgs("--workers", "1", "-c", ConfigFile.PATH, spec.getApp())
                 // Never null: JOSDK 5.2.3's SSA matcher (PodTemplateSpecSanitizer) fails on a null env list.
                 .withEnv(spec.getEnv() == null ? new ArrayList<>() : new ArrayList<>(spec.getEnv()))
                 .addNewPort().withName(HTTP_PORT_NAME).withContainerPort(port).withProtocol("TCP").endPort()
                 .addNewPort().withName(ADMIN_PORT_NAME).withContainerPort(adminPort).withProtocol("TCP").endPort()
                 .withResources(spec.getResources())
-                // The app may take a while to load: liveness only starts counting once /healthz first answered.
-                .withStartupProbe(probe("/healthz", 2, 2, 60))
-                .withLivenessProbe(liveness(spec))
+                // The master's /healthz is Gunicorn's heartbeat seen from outside: it already waits --timeout plus
+                // the boot budget for a worker, so the probe needs no startup probe and no tuning to --timeout.
+                .withLivenessProbe(probe("/healthz", 10, 5, 3))
                 .withReadinessProbe(probe("/readyz", 5, 2, 2))
                 .withNewSecurityContext()
                     .withAllowPrivilegeEscalation(false)
@@ -241,17 +243,6 @@ public record DesiredState(ConfigFile config, String image, ConfigMap configMap,
                     .endTemplate()
                 .endSpec()
                 .build();
-    }
-
-    /**
-     * Gunicorn's master kills a worker silent for {@code timeout} seconds; here the kubelet restarts a container
-     * whose /healthz fails for about that long (3 failures, one every timeout/3 s). timeout 0 disables both.
-     */
-    private static Probe liveness(GunicornServerSpec spec) {
-        int timeout = orSettingDefault(spec.getTimeout(), Settings.TIMEOUT);
-        if (timeout == 0) return null;
-        int period = Math.max(1, (timeout + 2) / 3);
-        return probe("/healthz", period, Math.min(period, 5), 3);
     }
 
     private static Probe probe(String path, int period, int timeoutSeconds, int failures) {

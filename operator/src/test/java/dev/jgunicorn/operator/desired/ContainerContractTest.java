@@ -3,6 +3,7 @@ package dev.jgunicorn.operator.desired;
 import dev.jgunicorn.operator.OperatorConfig;
 import dev.jgunicorn.operator.Servers;
 import dev.jgunicorn.operator.api.v1alpha1.GunicornServer;
+import dev.jgunicorn.operator.api.v1alpha1.WorkerClass;
 import io.fabric8.kubernetes.api.model.Container;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,10 +18,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -43,52 +48,155 @@ class ContainerContractTest {
         assertTrue(dockerfile.contains("/src/operator/target/jgunicorn-operator.jar"));
     }
 
+    /** The pod's container run here: the image's launcher with the rendered args, config and admin port. */
+    private record Pod(Process process, DesiredState desired, Container container, int port, int adminPort, Path logFile)
+            implements AutoCloseable {
+        static Pod start(GunicornServer server, Path dir, String javaOpts) throws Exception {
+            server.getSpec().setPort(freePort());
+            server.getSpec().setAdminPort(freePort());
+            DesiredState desired = DesiredState.compute(server, OperatorConfig.defaults());
+            Container container = desired.deployment().getSpec().getTemplate().getSpec().getContainers().get(0);
+            // The ConfigMap's file where the pod mounts it (here: a temp dir).
+            Path conf = dir.resolve("gunicorn.conf.py");
+            Files.writeString(conf, desired.configMap().getData().get("gunicorn.conf.py"));
+            List<String> command = new ArrayList<>();
+            command.add("sh");
+            command.add(REPO.resolve("docker/jgunicorn").toString()); // stands in for the container's command
+            for (String arg : container.getArgs()) command.add(arg.equals(ConfigFile.PATH) ? conf.toString() : arg);
+            Path log = dir.resolve("out.log");
+            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+            pb.environment().put("JGUNICORN_JAR", REPO.resolve("runtime/target/jgunicorn.jar").toString());
+            pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+            pb.environment().put("JAVA_OPTS", javaOpts);
+            pb.environment().remove("WEB_CONCURRENCY");
+            Pod pod = new Pod(pb.start(), desired, container, server.getSpec().getPort(), server.getSpec().getAdminPort(), log);
+            get(pod.app("/"), Duration.ofSeconds(30));
+            // Ready as the kubelet sees it: the master saw its worker boot (its loop turns every 500 ms).
+            await("the pod ready", () -> pod.admin(container.getReadinessProbe().getHttpGet().getPath()) == 200);
+            return pod;
+        }
+
+        String app(String path) {
+            return "http://127.0.0.1:" + port + path;
+        }
+
+        /** What the kubelet's probe or Prometheus at {@code path} on the admin port would get. */
+        int admin(String path) throws IOException, InterruptedException {
+            return status("http://127.0.0.1:" + adminPort + path);
+        }
+
+        int liveness() throws IOException, InterruptedException {
+            return admin(container.getLivenessProbe().getHttpGet().getPath());
+        }
+
+        String log() throws IOException {
+            return Files.readString(logFile);
+        }
+
+        @Override
+        public void close() {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+        }
+    }
+
     @Test
     void theLauncherRunsThePodsCommandAsJavaAndDrainsOnTerm(@TempDir Path dir) throws Exception {
-        int port = freePort();
-        int adminPort = freePort();
         GunicornServer server = Servers.demo("demo");
-        server.getSpec().setPort(port);
-        server.getSpec().setAdminPort(adminPort);
         server.getSpec().setGracefulTimeout(5);
-        DesiredState desired = DesiredState.compute(server, OperatorConfig.defaults());
-        Container container = desired.deployment().getSpec().getTemplate().getSpec().getContainers().get(0);
-
-        // The ConfigMap's file where the pod mounts it (here: a temp dir).
-        Path conf = dir.resolve("gunicorn.conf.py");
-        Files.writeString(conf, desired.configMap().getData().get("gunicorn.conf.py"));
-        List<String> command = new ArrayList<>();
-        command.add("sh");
-        command.add(REPO.resolve("docker/jgunicorn").toString()); // stands in for the container's command
-        for (String arg : container.getArgs()) command.add(arg.equals(ConfigFile.PATH) ? conf.toString() : arg);
-
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("out.log").toFile());
-        pb.environment().put("JGUNICORN_JAR", REPO.resolve("runtime/target/jgunicorn.jar").toString());
-        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
-        pb.environment().put("JAVA_OPTS", "-Xmx64m -Djgunicorn.launcher.test=yes");
-        Process p = pb.start();
-        try {
-            String body = get("http://127.0.0.1:" + port + "/", Duration.ofSeconds(20));
-            assertEquals("Hello, World!", body.strip());
+        try (Pod pod = Pod.start(server, dir, "-Xmx64m -Djgunicorn.launcher.test=yes")) {
+            Process p = pod.process();
+            assertEquals("Hello, World!", get(pod.app("/"), Duration.ofSeconds(5)).strip());
             // What the probes and Prometheus ask, on the admin port the pod declares.
-            String admin = "http://127.0.0.1:" + adminPort;
-            assertEquals(200, status(admin + container.getLivenessProbe().getHttpGet().getPath()));
-            assertEquals(200, status(admin + container.getReadinessProbe().getHttpGet().getPath()));
-            assertEquals(200, status(admin + desired.deployment().getSpec().getTemplate().getMetadata().getAnnotations()
+            assertEquals(200, pod.liveness());
+            assertEquals(200, pod.admin(pod.container().getReadinessProbe().getHttpGet().getPath()));
+            assertEquals(200, pod.admin(pod.desired().deployment().getSpec().getTemplate().getMetadata().getAnnotations()
                     .get("prometheus.io/path")));
             String exe = p.info().command().orElse("");
             assertTrue(exe.endsWith("/java"), "exec replaced the shell with java, so TERM reaches the JVM: " + exe);
             String args = String.join(" ", p.info().arguments().orElse(new String[0]));
-            assertTrue(args.contains("-Xmx64m -Djgunicorn.launcher.test=yes -jar"), "JAVA_OPTS honoured: " + args);
-            assertTrue(args.endsWith("--no-master -c " + conf + " dev.jgunicorn.demo.Hello"), args);
+            assertTrue(args.contains("-Xmx32m"), "the master runs lean: " + args);
+            assertTrue(args.endsWith("--jvm-arg=-Xmx64m --jvm-arg=-Djgunicorn.launcher.test=yes --workers 1 -c "
+                    + dir.resolve("gunicorn.conf.py") + " dev.jgunicorn.demo.Hello"), args);
+            ProcessHandle worker = p.children().findFirst().orElseThrow();
+            String workerArgs = String.join(" ", worker.info().arguments().orElse(new String[0]));
+            assertTrue(workerArgs.contains("-Xmx64m -Djgunicorn.launcher.test=yes"), "JAVA_OPTS are the app's JVM's: " + workerArgs);
 
             p.destroy(); // SIGTERM, as the kubelet sends after the preStop sleep
             assertTrue(p.waitFor(5 + 5, TimeUnit.SECONDS), "drained within graceful_timeout");
-            String log = Files.readString(dir.resolve("out.log"));
-            assertTrue(log.contains("Worker exiting"), log);
-        } finally {
-            p.destroyForcibly();
+            assertTrue(pod.log().contains("Worker exiting"), pod.log());
+        }
+    }
+
+    /** max_requests recycles the worker inside the pod: the container never exits, so the kubelet never backs off. */
+    @Test
+    void maxRequestsRecyclesTheWorkerWhileTheContainerKeepsRunning(@TempDir Path dir) throws Exception {
+        GunicornServer server = Servers.demo("demo");
+        server.getSpec().setMaxRequests(5);
+        try (Pod pod = Pod.start(server, dir, "-Xmx64m")) {
+            Set<Long> workers = new HashSet<>();
+            for (int i = 0; i < 20; i++) {
+                assertEquals("Hello, World!", get(pod.app("/"), Duration.ofSeconds(30)).strip(), "request " + i);
+                pod.process().children().forEach(w -> workers.add(w.pid()));
+                assertTrue(pod.process().isAlive(), "the container's process runs on after request " + i + "\n" + pod.log());
+                assertEquals(200, pod.liveness(), "liveness after request " + i);
+            }
+            assertTrue(workers.size() >= 3, "the worker was replaced several times: " + workers + "\n" + pod.log());
+            assertTrue(pod.log().contains("Autorestarting worker after current request."), pod.log());
+        }
+    }
+
+    /** gthread: a request running past --timeout is no reason to kill the pod; it completes, others are served. */
+    @Test
+    void aRequestPastTheTimeoutKeepsThePodLiveUnderGthread(@TempDir Path dir) throws Exception {
+        GunicornServer server = Servers.demo("demo");
+        server.getSpec().setApp("dev.jgunicorn.demo.Slow");
+        server.getSpec().setWorkerClass(WorkerClass.GTHREAD);
+        server.getSpec().setThreads(4);
+        server.getSpec().setTimeout(5);
+        try (Pod pod = Pod.start(server, dir, "-Xmx64m")) {
+            CompletableFuture<HttpResponse<String>> slow = HttpClient.newHttpClient().sendAsync(
+                    HttpRequest.newBuilder(URI.create(pod.app("/?ms=12000"))).build(), HttpResponse.BodyHandlers.ofString());
+            int served = 0;
+            while (!slow.isDone()) {
+                assertEquals("slept 0 ms", get(pod.app("/?ms=0"), Duration.ofSeconds(5)).strip());
+                served++;
+                assertEquals(200, pod.liveness(), "liveness while the slow request runs\n" + pod.log());
+                Thread.sleep(500);
+            }
+            assertEquals(200, slow.get().statusCode());
+            assertEquals("slept 12000 ms", slow.get().body().strip());
+            assertTrue(served > 5, "other requests were served meanwhile: " + served);
+            assertFalse(pod.log().contains("WORKER TIMEOUT (pid"), pod.log());
+        }
+    }
+
+    /** A stuck worker (SIGSTOP) is killed at --timeout and replaced by the pod's master; the pod serves again. */
+    @Test
+    void aStuckWorkerIsReplacedInsideThePod(@TempDir Path dir) throws Exception {
+        GunicornServer server = Servers.demo("demo");
+        server.getSpec().setTimeout(3);
+        try (Pod pod = Pod.start(server, dir, "-Xmx64m")) {
+            ProcessHandle stuck = pod.process().children().findFirst().orElseThrow(() -> new AssertionError("no worker process in the pod"));
+            assertEquals(0, new ProcessBuilder("kill", "-STOP", Long.toString(stuck.pid())).start().waitFor());
+            await("the stuck worker replaced", () -> !stuck.isAlive() && pod.process().children().findAny().isPresent());
+            assertEquals("Hello, World!", get(pod.app("/"), Duration.ofSeconds(30)).strip());
+            await("readiness back", () -> pod.admin(pod.container().getReadinessProbe().getHttpGet().getPath()) == 200);
+            assertEquals(200, pod.liveness());
+            assertTrue(pod.process().isAlive(), "the container's process never exited");
+            assertTrue(pod.log().contains("WORKER TIMEOUT (pid:" + stuck.pid() + ")"), pod.log());
+        }
+    }
+
+    private interface Check {
+        boolean holds() throws Exception;
+    }
+
+    private static void await(String what, Check check) throws Exception {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!check.holds()) {
+            if (System.nanoTime() > end) throw new AssertionError("timed out waiting for: " + what);
+            Thread.sleep(200);
         }
     }
 

@@ -86,16 +86,19 @@ class DesiredStateTest {
                 dep.getSpec().getSelector().getMatchLabels());
         assertEquals(OperatorConfig.DEFAULT_RUNTIME_IMAGE, c.getImage());
         assertEquals(OperatorConfig.DEFAULT_RUNTIME_IMAGE, d.image());
-        // The pod contract: one worker in the foreground, no master, the mounted config, the APP argument.
+        // The pod contract: a master with one worker, the mounted config, the APP argument.
         assertEquals(List.of("/opt/jgunicorn/bin/jgunicorn"), c.getCommand());
-        assertEquals(List.of("--no-master", "-c", "/etc/jgunicorn/gunicorn.conf.py", "dev.jgunicorn.demo.Hello"), c.getArgs());
+        assertEquals(List.of("--workers", "1", "-c", "/etc/jgunicorn/gunicorn.conf.py", "dev.jgunicorn.demo.Hello"), c.getArgs());
         assertEquals(8000, port(c, "http"));
         assertEquals(9000, port(c, "admin"));
         assertEquals("/healthz", c.getLivenessProbe().getHttpGet().getPath());
         assertEquals("admin", c.getLivenessProbe().getHttpGet().getPort().getStrVal());
         assertEquals("/readyz", c.getReadinessProbe().getHttpGet().getPath());
         assertEquals("admin", c.getReadinessProbe().getHttpGet().getPort().getStrVal());
-        assertEquals("/healthz", c.getStartupProbe().getHttpGet().getPath());
+        // The master's /healthz already grants the worker its boot budget: no startup probe to tune.
+        assertNull(c.getStartupProbe());
+        assertEquals(10, c.getLivenessProbe().getPeriodSeconds());
+        assertEquals(3, c.getLivenessProbe().getFailureThreshold());
         // preStop 5 s + graceful_timeout 30 s + 5 s margin
         assertEquals(40L, pod.getTerminationGracePeriodSeconds());
         assertEquals(5L, c.getLifecycle().getPreStop().getSleep().getSeconds());
@@ -207,7 +210,7 @@ class DesiredStateTest {
         assertEquals("Always", c.getImagePullPolicy());
         assertEquals("regcred", pod.getImagePullSecrets().get(0).getName());
         assertEquals(4, dep.getSpec().getReplicas());
-        assertEquals("com.example.Shop:handler", c.getArgs().get(3));
+        assertEquals("com.example.Shop:handler", c.getArgs().get(4));
         assertEquals(8, conf.get("threads"));
         assertEquals("gthread", conf.get("worker_class"));
         assertEquals(500, conf.get("worker_connections"));
@@ -216,8 +219,7 @@ class DesiredStateTest {
         assertEquals("0.0.0.0:9100", conf.get("admin_bind"));
         assertEquals(9100, port(c, "admin"));
         assertEquals(12, conf.get("timeout"));
-        assertEquals(4, c.getLivenessProbe().getPeriodSeconds()); // about timeout / 3
-        assertEquals(3, c.getLivenessProbe().getFailureThreshold());
+        assertEquals(10, c.getLivenessProbe().getPeriodSeconds()); // the master applies timeout, not the probe
         assertEquals(20, conf.get("graceful_timeout"));
         assertEquals(0L + 20 + 5, pod.getTerminationGracePeriodSeconds());
         assertNull(c.getLifecycle()); // preStopDelaySeconds 0
