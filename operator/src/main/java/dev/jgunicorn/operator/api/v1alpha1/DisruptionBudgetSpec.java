@@ -1,5 +1,6 @@
 package dev.jgunicorn.operator.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
@@ -7,6 +8,7 @@ import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.IntOrString;
 
 /** A PodDisruptionBudget for the worker pods: limits how many voluntary evictions (node drains) happen at once. */
+@JsonIgnoreProperties(ignoreUnknown = true) // see GunicornServerSpec
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(value = "!(has(self.minAvailable) && has(self.maxUnavailable))",
         message = "spec.podDisruptionBudget: set minAvailable or maxUnavailable, not both")

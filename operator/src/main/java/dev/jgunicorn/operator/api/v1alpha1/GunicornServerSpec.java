@@ -1,5 +1,6 @@
 package dev.jgunicorn.operator.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
@@ -25,6 +26,9 @@ import java.util.Map;
  * (SettingsAlignmentTest checks them against {@code dev.jgunicorn.settings.Settings}); {@code settings} takes
  * any other setting by its Gunicorn name.
  */
+// Fields a newer CRD added are the schema's business (the API server validates and stores them); an operator that
+// does not know them yet (mid-upgrade, or rolled back) must still read the resource, not stop its informer.
+@JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(value = "self.port != self.adminPort",
         message = "spec.port and spec.adminPort must differ: the admin listener never shares the app's port")

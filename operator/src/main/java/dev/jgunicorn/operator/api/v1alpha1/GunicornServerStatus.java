@@ -1,6 +1,7 @@
 package dev.jgunicorn.operator.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.Optional;
 
 /** What the operator last saw. Conditions follow the Kubernetes API conventions (metav1.Condition). */
+@JsonIgnoreProperties(ignoreUnknown = true) // see GunicornServerSpec
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class GunicornServerStatus {
     public static final String READY = "Ready";

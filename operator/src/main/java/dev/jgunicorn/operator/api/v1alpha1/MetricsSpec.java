@@ -1,10 +1,12 @@
 package dev.jgunicorn.operator.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 
 /** How Prometheus finds the workers' /metrics on the admin port. */
+@JsonIgnoreProperties(ignoreUnknown = true) // see GunicornServerSpec
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class MetricsSpec {
     @Default("true")

@@ -1,5 +1,6 @@
 package dev.jgunicorn.operator.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
@@ -10,6 +11,7 @@ import io.fabric8.generator.annotation.Pattern;
 import java.util.Map;
 
 /** The Service that fronts the worker pods. */
+@JsonIgnoreProperties(ignoreUnknown = true) // see GunicornServerSpec
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ServiceSpec {
     public static final String DEFAULT_TYPE = "ClusterIP";

@@ -2,6 +2,7 @@ package dev.jgunicorn.operator.api.v1alpha1;
 
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -54,5 +55,25 @@ class CrdTest {
         assertEquals("!(has(self.minAvailable) && has(self.maxUnavailable))",
                 spec.getProperties().get("podDisruptionBudget").getXKubernetesValidations().get(0).getRule());
         assertEquals(GunicornServer.GROUP, "jgunicorn.dev");
+    }
+
+    /** A newer CRD's fields reach an older operator (mid-upgrade, or rolled back): it must still read the resource. */
+    @Test
+    void aResourceWithFieldsFromANewerCrdStillReads() {
+        GunicornServer server = Serialization.unmarshal("""
+                apiVersion: jgunicorn.dev/v1alpha1
+                kind: GunicornServer
+                metadata: {name: shop}
+                spec:
+                  app: com.example.Shop:handler
+                  fieldOfTomorrow: 1
+                  metrics: {podMonitor: true, exemplars: true}
+                  service: {type: ClusterIP, trafficDistribution: PreferClose}
+                  podDisruptionBudget: {enabled: true, unhealthyPodEvictionPolicy: AlwaysAllow}
+                status: {observedGeneration: 3, shardsReady: 2}
+                """, GunicornServer.class);
+        assertEquals("com.example.Shop:handler", server.getSpec().getApp());
+        assertTrue(server.getSpec().getMetrics().getPodMonitor());
+        assertEquals(3L, server.getStatus().getObservedGeneration());
     }
 }
