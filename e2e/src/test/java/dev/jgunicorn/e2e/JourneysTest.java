@@ -952,12 +952,14 @@ class JourneysTest {
         return E2e.run(env, Duration.ofSeconds(60), cmd(E2e.kubectlBinary(), args));
     }
 
-    /** kubectl gunicorn ...: the plugin found on the PATH, as a user installs it. */
+    /**
+     * kubectl gunicorn ...: the plugin as a user without a checkout gets it, the archive bin/package-kubectl-plugin
+     * makes (the one a krew manifest points at), unpacked into a directory on the PATH.
+     */
     private E2e.Result kubectlGunicorn(String... args) {
         try {
-            Path bin = Files.createDirectories(work.resolve("plugin-bin"));
-            Path link = bin.resolve("kubectl-gunicorn");
-            if (!Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) Files.createSymbolicLink(link, E2e.REPO.resolve("bin/kubectl-gunicorn"));
+            Path bin = work.resolve("plugin-bin");
+            if (!Files.isDirectory(bin)) unpackPlugin(bin);
             Map<String, String> env = new HashMap<>();
             env.put("KUBECONFIG", adminKubeconfig.toString());
             env.put("PATH", bin + ":" + System.getenv("PATH"));
@@ -967,6 +969,26 @@ class JourneysTest {
             return E2e.run(env, Duration.ofSeconds(120), c);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static void unpackPlugin(Path bin) throws IOException {
+        E2e.Result packaged = E2e.run(Map.of(), Duration.ofSeconds(300), cmd(E2e.REPO.resolve("bin/package-kubectl-plugin").toString()));
+        assertEquals(0, packaged.exit(), packaged.out());
+        Path out = E2e.REPO.resolve("target/kubectl-plugin");
+        Path archive;
+        try (var files = Files.list(out)) {
+            archive = files.filter(f -> f.getFileName().toString().endsWith(".tar.gz")).findFirst().orElseThrow();
+        }
+        String manifest = Files.readString(out.resolve("gunicorn.yaml"));
+        String sha = E2e.run(Map.of(), Duration.ofSeconds(30), cmd("sha256sum", archive.toString())).out().split("\\s+")[0];
+        assertTrue(manifest.contains("sha256: " + sha), "the krew manifest names the archive's sha256:\n" + manifest);
+        Files.createDirectories(bin);
+        E2e.Result tar = E2e.run(Map.of(), Duration.ofSeconds(60), cmd("tar", "-xzf", archive.toString(), "-C", bin.toString()));
+        assertEquals(0, tar.exit(), tar.out());
+        try (var files = Files.list(bin)) {
+            assertEquals(Set.of("kubectl-gunicorn", "jgunicorn-operator.jar"),
+                    files.map(f -> f.getFileName().toString()).collect(Collectors.toSet()), "the archive holds the launcher and the jar");
         }
     }
 

@@ -15,9 +15,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Every example in examples/ is a GunicornServer the operator accepts (no Degraded surprise for a reader). */
 class ExamplesTest {
@@ -39,8 +41,9 @@ class ExamplesTest {
         try (var walk = Files.walk(Servers.repo().resolve("examples"))) {
             files = walk.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
         }
-        assertEquals(3, files.size(), files.toString());
+        assertEquals(4, files.size(), files.toString());
         int servers = 0;
+        int scaledObjects = 0;
         for (Path f : files) {
             for (HasMetadata o : load(f)) {
                 if (o instanceof io.fabric8.kubernetes.api.model.GenericKubernetesResource g && "GunicornServer".equals(g.getKind())) {
@@ -54,9 +57,34 @@ class ExamplesTest {
                 } else if (o instanceof HorizontalPodAutoscaler hpa) {
                     assertEquals("GunicornServer", hpa.getSpec().getScaleTargetRef().getKind());
                     assertEquals("jgunicorn.dev/v1alpha1", hpa.getSpec().getScaleTargetRef().getApiVersion());
+                } else if (o instanceof io.fabric8.kubernetes.api.model.GenericKubernetesResource g && "ScaledObject".equals(g.getKind())) {
+                    scaledObjects++;
+                    checkScaledObject(f, g);
                 }
             }
         }
-        assertEquals(3, servers);
+        assertEquals(4, servers);
+        assertEquals(1, scaledObjects);
+    }
+
+    /** KEDA's ScaledObject (keda.sh/v1alpha1): it targets a GunicornServer of the same file, on a series we export. */
+    @SuppressWarnings("unchecked")
+    private static void checkScaledObject(Path file, io.fabric8.kubernetes.api.model.GenericKubernetesResource g) throws IOException {
+        assertEquals("keda.sh/v1alpha1", g.getApiVersion());
+        Map<String, Object> spec = (Map<String, Object>) g.getAdditionalProperties().get("spec");
+        Map<String, Object> target = (Map<String, Object>) spec.get("scaleTargetRef");
+        assertEquals("jgunicorn.dev/v1alpha1", target.get("apiVersion"));
+        assertEquals("GunicornServer", target.get("kind"));
+        assertTrue(load(file).stream().anyMatch(o -> "GunicornServer".equals(o.getKind())
+                && o.getMetadata().getName().equals(target.get("name"))), "the target is defined beside it");
+        String docs = Files.readString(Servers.repo().resolve("docs/metrics.md"));
+        for (Map<String, Object> trigger : (List<Map<String, Object>>) spec.get("triggers")) {
+            assertEquals("prometheus", trigger.get("type"));
+            String query = (String) ((Map<String, Object>) trigger.get("metadata")).get("query");
+            var series = java.util.regex.Pattern.compile("gunicorn_[a-z_]+").matcher(query);
+            assertTrue(series.find(), query);
+            assertTrue(docs.contains("| `" + series.group() + "` |"), series.group() + " is an exported series (docs/metrics.md)");
+            assertTrue(query.contains("job=\"default/" + target.get("name") + "\""), "the PodMonitor's job label: " + query);
+        }
     }
 }
