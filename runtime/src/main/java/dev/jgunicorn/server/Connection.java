@@ -42,6 +42,8 @@ final class Connection extends ChannelInboundHandlerAdapter {
     static final long EVENTLOOP_MAX_BODY = 16L * 1024 * 1024;
     private static final RequestError TOO_LARGE_FOR_EVENTLOOP = new RequestError(413, "Content Too Large",
             "the eventloop worker buffers bodies up to " + EVENTLOOP_MAX_BODY + " bytes", true);
+    private static final RequestError BODY_TOO_SLOW = new RequestError(408, "Request Timeout",
+            "request body not received in time (body_timeout, body_min_rate)", true);
 
     private final WorkerServer server;
     private final ServerOptions options;
@@ -127,6 +129,8 @@ final class Connection extends ChannelInboundHandlerAdapter {
                     .addListener(ChannelFutureListener.CLOSE);
         } else if (evt == ConnectionDeadline.Expired.IDLE) {
             channel.close();
+        } else if (evt == ConnectionDeadline.Expired.BODY) {
+            bodyTooSlow();
         } else {
             ctx.fireUserEventTriggered(evt);
         }
@@ -167,8 +171,37 @@ final class Connection extends ChannelInboundHandlerAdapter {
             refuse(ex, TOO_LARGE_FOR_EVENTLOOP);
             return;
         }
+        // A client that expects 100 Continue owes its body once asked for it (or once it sends it anyway).
+        if (head.hasBody() && (dispatchOnEnd || !head.expectContinue())) deadline.awaitBody();
         if (!dispatchOnEnd) dispatch(ex);
         else if (head.expectContinue()) sendContinue(); // the server reads the body for the app: ask for it now
+    }
+
+    /**
+     * The body deadline passed: the app's read of the body throws, and the client gets 408 unless the app's
+     * response already started, in which case closing is the only honest end. The rest of an answered request's
+     * body being discarded just closes.
+     */
+    private void bodyTooSlow() {
+        Exchange ex = current;
+        if (ex == null) {
+            log.debug("closing {}: the rest of a request body not received in time", ip());
+            channel.close();
+            return;
+        }
+        ex.bodyError = BODY_TOO_SLOW;
+        currentBodyEnded = true;
+        ex.body().fail(new IOException(BODY_TOO_SLOW.message()));
+        if (!ex.claimAnswer()) {
+            log.warn("Closing connection from ip={}: {}, after its response started", ip(), BODY_TOO_SLOW.message());
+            closing = true;
+            channel.close();
+            return;
+        }
+        ended(ex);
+        current = null;
+        ex.discard();
+        refuse(ex, BODY_TOO_SLOW);
     }
 
     private RequestBodyStream newBody(RequestHead head) {
@@ -181,7 +214,12 @@ final class Connection extends ChannelInboundHandlerAdapter {
 
             @Override
             public void firstRead() {
-                if (head.expectContinue() && options.model() != WorkerModel.EVENTLOOP) sendContinue();
+                if (head.expectContinue() && options.model() != WorkerModel.EVENTLOOP) {
+                    channel.eventLoop().execute(() -> {
+                        sendContinue();
+                        if (!currentBodyEnded && !closing) deadline.awaitBody();
+                    });
+                }
             }
         });
     }
@@ -202,10 +240,14 @@ final class Connection extends ChannelInboundHandlerAdapter {
                 refuse(ex, TOO_LARGE_FOR_EVENTLOOP);
                 return;
             }
-            ex.requestBodyBytes += chunk.content().readableBytes();
+            int bytes = chunk.content().readableBytes();
+            ex.requestBodyBytes += bytes;
+            deadline.awaitBody(); // a client expecting 100 Continue may send its body without waiting for it
+            deadline.bodyReceived(bytes);
             ex.body().offer(chunk.content());
         } else if (msg instanceof BodyEnd) {
             currentBodyEnded = true;
+            deadline.clear();
             ex.body().end();
             if (dispatchOnEnd) dispatch(ex);
         } else if (msg instanceof RequestError err) {
@@ -228,10 +270,12 @@ final class Connection extends ChannelInboundHandlerAdapter {
     private void discardRest(Object msg) {
         if (msg instanceof BodyChunk chunk) {
             drained += chunk.content().readableBytes();
+            deadline.bodyReceived(chunk.content().readableBytes());
             chunk.release();
             if (drained > MAX_DRAIN) channel.close();
         } else if (msg instanceof BodyEnd) {
             drained = -1;
+            deadline.clear();
             next();
         } else {
             ReferenceCountUtil.release(msg);
@@ -289,6 +333,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
         if (!currentBodyEnded) {
             ex.body().releaseAll();
             drained = 0;
+            deadline.awaitBody(); // the rest of the body must still come in time, or the connection closes
             return;
         }
         ex.body().releaseAll();
@@ -389,7 +434,10 @@ final class Connection extends ChannelInboundHandlerAdapter {
     private void updateAutoRead() {
         Exchange ex = current;
         boolean pause = !backlog.isEmpty() || (ex != null && !dispatchOnEnd && ex.body().isBehind());
-        if (channel.config().isAutoRead() == pause) channel.config().setAutoRead(!pause);
+        if (channel.config().isAutoRead() == pause) {
+            channel.config().setAutoRead(!pause);
+            deadline.bodyPaused(pause);
+        }
     }
 
     // ---- for the exchange (any thread) ---------------------------------------------------------------

@@ -7,10 +7,11 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The deadline a connection must meet while no request runs on it, in front of the decoder: a complete request head
- * within header_timeout of the connection's start (or of the first byte of a later request), and the next request
- * within keepalive while it waits between requests. When one passes, {@link Expired} goes down the pipeline for
- * {@link Connection} to act on, as Netty's IdleStateHandler sends its IdleStateEvent.
+ * The deadline a connection must meet while it waits for its client, in front of the decoder: a complete request
+ * head within header_timeout of the connection's start (or of the first byte of a later request), the next request
+ * within keepalive while it waits between requests, and a request body that keeps coming (see {@link #awaitBody}).
+ * When one passes, {@link Expired} goes down the pipeline for {@link Connection} to act on, as Netty's
+ * IdleStateHandler sends its IdleStateEvent.
  *
  * <p>One deadline per connection (0 = none) and at most one scheduled check: arming the next deadline is a field
  * write, and the check re-schedules itself for what is left, as IdleStateHandler does. Event loop only.
@@ -22,32 +23,46 @@ final class ConnectionDeadline extends ChannelInboundHandlerAdapter {
         /** No complete request head in time. */
         HEAD,
         /** No next request within keepalive. */
-        IDLE
+        IDLE,
+        /** The request body stalled for body_timeout, or fell below body_min_rate. */
+        BODY
     }
 
     private final long headNanos;
     private final long keepAliveNanos;
+    private final long bodyNanos;
+    /** The deadline credit one body byte earns (1 s / body_min_rate); 0 when there is no rate. */
+    private final double bodyNanosPerByte;
     private ChannelHandlerContext ctx;
     private long deadline;
-    private boolean idle;
+    /** What the deadline is for; null while nothing is awaited from the client. */
+    private Expired awaiting;
     private ScheduledFuture<?> timer;
     private long timerAt;
+
+    // the body's clock, while awaiting == BODY
+    private long bodyStart;
+    private long bodyLastRead;
+    private long bodyBytes;
+    private long bodyPausedAt; // 0 = the server reads
 
     ConnectionDeadline(ServerOptions options) {
         this.headNanos = options.headerTimeout().toNanos();
         this.keepAliveNanos = options.keepAlive().toNanos();
+        this.bodyNanos = options.bodyTimeout().toNanos();
+        this.bodyNanosPerByte = options.bodyMinRate() == 0 ? 0 : 1e9 / options.bodyMinRate();
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        arm(headNanos, false);
+        arm(headNanos, Expired.HEAD);
         ctx.fireChannelActive();
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (idle) arm(headNanos, false); // an idle keep-alive connection starts a new head
+        if (awaiting == Expired.IDLE) arm(headNanos, Expired.HEAD); // an idle keep-alive connection starts a new head
         ctx.fireChannelRead(msg);
     }
 
@@ -63,22 +78,80 @@ final class ConnectionDeadline extends ChannelInboundHandlerAdapter {
 
     /** A response went out and the connection stays open: the next request must come within keepalive. */
     void awaitNextRequest() {
-        arm(keepAliveNanos, true);
+        arm(keepAliveNanos, Expired.IDLE);
     }
 
-    /** A request started, or the connection is closing: no deadline; a check still scheduled finds none and ends. */
+    /**
+     * A request body is due (it started, or 100 Continue asked for it): from now on no read may come later than
+     * body_timeout after the previous one, and once body_timeout has passed the body must have averaged
+     * body_min_rate, each byte extending the deadline by 1/body_min_rate s (Apache mod_reqtimeout's MinRate). The
+     * idle wait alone lets a client trickling a byte a second hold the request forever; the rate alone would let
+     * a client that sent fast at first stall for as long as its credit lasts. A no-op while already awaited.
+     */
+    void awaitBody() {
+        if (awaiting == Expired.BODY) return;
+        awaiting = Expired.BODY;
+        bodyStart = bodyLastRead = System.nanoTime();
+        bodyBytes = 0;
+        bodyPausedAt = 0;
+        armBody();
+    }
+
+    /** Body bytes arrived. */
+    void bodyReceived(int bytes) {
+        if (awaiting != Expired.BODY) return;
+        bodyBytes += bytes;
+        bodyLastRead = System.nanoTime();
+        armBody();
+    }
+
+    /**
+     * The server stopped (or resumed) reading the socket because the app is behind on the body: the client cannot
+     * be late meanwhile, so the paused time counts for neither the idle wait nor the rate.
+     */
+    void bodyPaused(boolean paused) {
+        if (awaiting != Expired.BODY || paused == (bodyPausedAt != 0)) return;
+        long now = System.nanoTime();
+        if (paused) {
+            bodyPausedAt = now;
+            deadline = 0;
+        } else {
+            bodyStart += now - bodyPausedAt;
+            bodyLastRead = now;
+            bodyPausedAt = 0;
+            armBody();
+        }
+    }
+
+    /** A request started or its body ended, or the connection is closing: no deadline; a check still scheduled finds none and ends. */
     void clear() {
-        idle = false;
+        awaiting = null;
         deadline = 0;
     }
 
-    private void arm(long nanos, boolean idleWait) {
-        idle = idleWait;
+    private void armBody() {
+        if (bodyNanos == 0 || bodyPausedAt != 0) {
+            deadline = 0;
+            return;
+        }
+        long at = bodyLastRead + bodyNanos;
+        if (bodyNanosPerByte > 0) {
+            long rateAt = bodyStart + bodyNanos + (long) Math.min(bodyBytes * bodyNanosPerByte, 1e18);
+            if (rateAt - at < 0) at = rateAt;
+        }
+        setDeadline(at);
+    }
+
+    private void arm(long nanos, Expired what) {
+        awaiting = what;
         if (nanos == 0) {
             deadline = 0;
             return;
         }
-        long at = System.nanoTime() + nanos;
+        setDeadline(System.nanoTime() + nanos);
+    }
+
+    private void setDeadline(long at) {
         deadline = at;
         if (timer == null || timerAt - at > 0) schedule(at);
     }
@@ -97,7 +170,7 @@ final class ConnectionDeadline extends ChannelInboundHandlerAdapter {
             schedule(at); // re-armed since this check was scheduled
             return;
         }
-        Expired what = idle ? Expired.IDLE : Expired.HEAD;
+        Expired what = awaiting;
         clear();
         ctx.fireUserEventTriggered(what);
     }

@@ -55,6 +55,8 @@ final class Exchange extends HttpExchange {
     volatile boolean timeoutReported;
     long requestBodyBytes; // counted on the connection's event loop
     volatile RequestError bodyError;
+    /** Who answers the request, the app (its response's head) or the server in its place: claimed once. */
+    private boolean answerClaimed; // guarded by this
 
     private final HttpExchange facade;
 
@@ -94,6 +96,13 @@ final class Exchange extends HttpExchange {
 
     long responseBytes() {
         return responseBody == null ? errorPageBytes : responseBody.bytesWritten();
+    }
+
+    /** Claims the answer to this request, for the app or for the server refusing in its place; false if taken. */
+    synchronized boolean claimAnswer() {
+        if (answerClaimed) return false;
+        answerClaimed = true;
+        return true;
     }
 
     /** The server answered in the app's place (a broken request body, a failed handler): for the access log. */
@@ -196,6 +205,10 @@ final class Exchange extends HttpExchange {
     public void sendResponseHeaders(int rCode, long responseLength) throws IOException {
         if (status >= 0) throw new IOException("headers already sent");
         if (rCode < 100 || rCode > 999) throw new IllegalArgumentException("bad response code: " + rCode);
+        if (!claimAnswer()) {
+            RequestError refused = bodyError;
+            throw new IOException(refused == null ? "headers already sent" : "the server answered: " + refused.message());
+        }
         boolean isHead = "HEAD".equals(head.method());
         boolean noBody = rCode == 204 || rCode == 304 || (rCode >= 100 && rCode < 200);
         boolean http10 = head.minor() == 0 && head.major() == 1;

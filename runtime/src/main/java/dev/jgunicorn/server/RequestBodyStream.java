@@ -101,7 +101,7 @@ final class RequestBodyStream extends InputStream {
                     throw new InterruptedIOException("interrupted while reading the request body");
                 }
             }
-            if (closed) throw new IOException("stream is closed");
+            if (closed) throw failure != null ? failure : new IOException("stream is closed");
             if (pieces.isEmpty()) {
                 if (failure != null) throw failure;
                 return -1;

@@ -15,6 +15,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * @param workerConnections most open connections (gthread, virtual); the listener pauses accepting at the cap
  * @param keepAlive         idle time allowed between requests on a persistent connection; zero disables keep-alive
  * @param headerTimeout     time to receive a complete request head; zero disables the deadline
+ * @param bodyTimeout       longest wait for more of a request body, and its grace before bodyMinRate counts; zero
+ *                          disables the body deadline
+ * @param bodyMinRate       bytes per second a body must average once bodyTimeout passed; 0 = no rate
  * @param timeout           a request running longer is logged with its thread's stack; zero disables
  * @param gracefulTimeout   how long a graceful stop waits for in-flight requests
  * @param backlog           listen backlog
@@ -24,7 +27,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * @param ioThreads         Netty event loops (accepting and all socket I/O); 0 = one per CPU
  */
 public record ServerOptions(WorkerModel model, int threads, int workerConnections, Duration keepAlive,
-                            Duration headerTimeout, Duration timeout, Duration gracefulTimeout, int backlog,
+                            Duration headerTimeout, Duration bodyTimeout, int bodyMinRate, Duration timeout, Duration gracefulTimeout, int backlog,
                             ParserConfig parser, AccessLog accessLog, long maxRequests, int ioThreads) {
 
     /** What the settings ask for; each call draws max_requests_jitter anew, as each Gunicorn worker does. */
@@ -38,6 +41,7 @@ public record ServerOptions(WorkerModel model, int threads, int workerConnection
         }
         return new ServerOptions(WorkerModel.of(c), c.get(Settings.THREADS), c.get(Settings.WORKER_CONNECTIONS),
                 Duration.ofSeconds(c.get(Settings.KEEPALIVE)), Duration.ofSeconds(c.get(Settings.HEADER_TIMEOUT)),
+                Duration.ofSeconds(c.get(Settings.BODY_TIMEOUT)), c.get(Settings.BODY_MIN_RATE),
                 Duration.ofSeconds(c.get(Settings.TIMEOUT)), Duration.ofSeconds(c.get(Settings.GRACEFUL_TIMEOUT)),
                 c.get(Settings.BACKLOG), ParserConfig.from(c),
                 accessLines ? new AccessLog(c.get(Settings.ACCESS_LOG_FORMAT)) : null, maxRequests,

@@ -841,6 +841,26 @@ public final class Settings {
                     + " arrived or the connection opened; slower clients (slowloris) are closed without holding an"
                     + " app thread. 0 disables."));
 
+    public static final Setting<Integer> BODY_TIMEOUT = add(Setting.setting("body_timeout", Section.JVM, ValueType.nonNegative())
+            .flags("--body-timeout")
+            .metavar("INT")
+            .defaultValue(60)
+            .help("Seconds a client may go without sending any of a request body it has started, as nginx's"
+                    + " client_body_timeout; from then on it must also keep up --body-min-rate on average. A client"
+                    + " too slow gets 408 (if no response started) and is closed, and the app's read of the body"
+                    + " throws an IOException, so slow senders cannot hold app threads. Gunicorn has no such"
+                    + " setting. 0 disables both."));
+
+    public static final Setting<Integer> BODY_MIN_RATE = add(Setting.setting("body_min_rate", Section.JVM, ValueType.nonNegative())
+            .flags("--body-min-rate")
+            .metavar("INT")
+            .defaultValue(500)
+            .help("Bytes per second a request body must average once --body-timeout has passed since it started:"
+                    + " each byte received extends the body's deadline by 1/INT seconds, as Apache's mod_reqtimeout"
+                    + " MinRate, so a client trickling a byte at a time is cut off while a slow but steady upload is"
+                    + " not. Time the server itself stops reading (the app is behind) does not count. 0 keeps only"
+                    + " the --body-timeout wait between reads."));
+
     public static final Setting<Integer> IO_THREADS = add(Setting.setting("io_threads", Section.JVM, ValueType.integer(0, 1024))
             .flags("--io-threads")
             .metavar("INT")

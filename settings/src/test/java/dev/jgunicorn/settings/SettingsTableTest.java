@@ -58,7 +58,7 @@ class SettingsTableTest {
         GUNICORN.put(Section.CONTROL, List.of("control_socket", "control_socket_mode", "control_socket_disable"));
     }
 
-    private static final List<String> JVM = List.of("classpath", "header_timeout", "io_threads", "require_host", "jvm_args", "no_master",
+    private static final List<String> JVM = List.of("classpath", "header_timeout", "body_timeout", "body_min_rate", "io_threads", "require_host", "jvm_args", "no_master",
             "admin_bind", "hooks");
 
     private static final Set<String> PENDING = Set.of(
