@@ -13,7 +13,8 @@ case "${1:-tests}" in
   tests)
     want curl curl                             # the TLS command-line test fetches over HTTPS
     want openssl openssl                       # TLS tests make their certificates
-    want python3 python3                       # the process-model test's socket inheritor
+    want python3 python3                       # the process-model test's socket inheritor; the sidecar test's Gunicorn
+    python3 -c "import ensurepip" 2>/dev/null || need+=(python3-venv)   # the sidecar test's virtualenv for PyPI's Gunicorn
     want kill procps                           # the process tests signal masters by pid
     want systemd-socket-activate systemd       # the socket-activation test
     want prometheus prometheus                 # a real Prometheus scrapes the admin listener

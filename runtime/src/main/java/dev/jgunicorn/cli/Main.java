@@ -10,6 +10,7 @@ import dev.jgunicorn.process.JvmCommand;
 import dev.jgunicorn.process.Logging;
 import dev.jgunicorn.process.ProcessEnvironment;
 import dev.jgunicorn.settings.Config;
+import dev.jgunicorn.sidecar.Sidecar;
 import dev.jgunicorn.settings.ConfigLoader;
 import dev.jgunicorn.settings.SettingException;
 import dev.jgunicorn.settings.Settings;
@@ -26,7 +27,8 @@ import java.util.List;
 /**
  * The {@code jgunicorn} command: resolve the settings, check the app, then run the master (which starts
  * worker processes) or, inside a worker process or with --no-master, the worker itself; {@code jgunicorn ctl}
- * talks to a running master (see {@link Ctl}). Exit codes follow Gunicorn's (see {@link ExitCodes}).
+ * talks to a running master (see {@link Ctl}); {@code jgunicorn sidecar} runs beside Python Gunicorn (see
+ * {@link Sidecar}). Exit codes follow Gunicorn's (see {@link ExitCodes}).
  */
 public final class Main {
     private Main() {
@@ -38,6 +40,7 @@ public final class Main {
 
     static int run(List<String> args, PrintStream out, PrintStream err) {
         if (!args.isEmpty() && args.get(0).equals("ctl")) return Ctl.run(args.subList(1, args.size()), out, err);
+        if (!args.isEmpty() && args.get(0).equals("sidecar")) return Sidecar.run(args.subList(1, args.size()), out, err);
         Config config;
         try {
             ConfigLoader.Result r = new ConfigLoader(System.getenv(), Path.of("").toAbsolutePath(),

@@ -23,8 +23,8 @@ public final class RequestMetrics implements RequestListener {
     /** Methods kept as label values; anything else is "other", so a client cannot grow the label set. */
     private static final List<String> METHODS = List.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS",
             "CONNECT", "TRACE");
-    /** Prometheus' default buckets, from 5 ms to 10 s. */
-    private static final Duration[] BUCKETS = {
+    /** Prometheus' default buckets, from 5 ms to 10 s; the sidecar observes Gunicorn's durations into the same. */
+    public static final Duration[] BUCKETS = {
             Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
             Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
             Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10)};

@@ -1,0 +1,90 @@
+package dev.jgunicorn.sidecar;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Real Gunicorn from PyPI (27.0.1) and Flask in a virtualenv under ~/.cache/jgunicorn-python, made once by
+ * {@code python3 -m venv} and pip (bin/lib/test-tools.sh installs python3 and python3-venv), and a Gunicorn
+ * process serving a small Flask app.
+ */
+final class PythonGunicorn implements AutoCloseable {
+    static final String VERSION = "27.0.1";
+    private static final Path VENV = Path.of(System.getProperty("user.home"), ".cache", "jgunicorn-python", "gunicorn-" + VERSION);
+
+    /** A Flask app: / answers 200, unknown paths 404, /boom raises through to Gunicorn (500, logged as an exception). */
+    static final String APP = """
+            from flask import Flask
+            app = Flask(__name__)
+            app.config["PROPAGATE_EXCEPTIONS"] = True  # let Gunicorn see the exception, as a plain WSGI app would
+
+            @app.route("/")
+            def hello():
+                return "hello\\n"
+
+            @app.route("/boom")
+            def boom():
+                raise RuntimeError("boom")
+            """;
+
+    final Process process;
+    final Path log;
+
+    /** Starts {@code gunicorn ARGS app:app} in {@code dir} (where app.py is written). */
+    PythonGunicorn(Path dir, String... args) throws Exception {
+        Files.writeString(dir.resolve("app.py"), APP);
+        List<String> cmd = new ArrayList<>(List.of(venv().resolve("bin/gunicorn").toString()));
+        cmd.addAll(List.of(args));
+        cmd.add("app:app");
+        log = dir.resolve("gunicorn.log");
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().remove("GUNICORN_CMD_ARGS");
+        pb.environment().remove("WEB_CONCURRENCY");
+        process = pb.start();
+    }
+
+    String log() {
+        try {
+            return Files.readString(log, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
+    /** The virtualenv, made on first use (a marker file says the install finished). */
+    static synchronized Path venv() throws Exception {
+        Path done = VENV.resolve(".installed");
+        if (Files.exists(done)) return VENV;
+        Files.createDirectories(VENV.getParent());
+        run(List.of("python3", "-m", "venv", "--clear", VENV.toString()));
+        run(List.of(VENV.resolve("bin/pip").toString(), "install", "-q", "--disable-pip-version-check",
+                "gunicorn==" + VERSION, "flask"));
+        Files.writeString(done, VERSION + "\n");
+        return VENV;
+    }
+
+    private static void run(List<String> cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
+            throw new AssertionError(String.join(" ", cmd) + " failed (python3-venv missing? bin/lib/test-tools.sh installs it):\n" + out);
+        }
+    }
+
+    /** TERM, as Kubernetes stops a container; Gunicorn stops its workers gracefully. */
+    void terminate() throws Exception {
+        new ProcessBuilder("kill", "-TERM", Long.toString(process.pid())).start().waitFor();
+    }
+
+    @Override
+    public void close() throws Exception {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+}

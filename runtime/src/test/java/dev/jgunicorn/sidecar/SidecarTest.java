@@ -1,0 +1,182 @@
+package dev.jgunicorn.sidecar;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jgunicorn.cli.Jgunicorn;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The sidecar beside real PyPI Gunicorn 27 serving Flask, scraped by a real Prometheus; its probes and its drain. */
+class SidecarTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+
+    private HttpResponse<String> get(String url) throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private int status(String url) {
+        try {
+            return get(url).statusCode();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    private static String exe(String name) {
+        for (String dir : List.of("/usr/bin", "/usr/local/bin", "/bin")) {
+            if (Files.isExecutable(Path.of(dir, name))) return Path.of(dir, name).toString();
+        }
+        throw new AssertionError(name + " is not installed: bin/test installs it (Debian's prometheus package)");
+    }
+
+    private double query(int prom, String promql) throws Exception {
+        String body = get("http://127.0.0.1:" + prom + "/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8)).body();
+        JsonNode n = JSON.readTree(body);
+        assertEquals("success", n.path("status").asText(), body);
+        JsonNode r = n.path("data").path("result");
+        return r.size() == 0 ? Double.NaN : Double.parseDouble(r.get(0).path("value").get(1).asText());
+    }
+
+    private static Jgunicorn sidecar(Path dir, String... args) throws Exception {
+        return new Jgunicorn(dir, Map.of(), args);
+    }
+
+    @Test
+    void aRealPrometheusSeesGunicornsRequestsWorkersAndExceptionsUnderTheRuntimesSeriesNames(@TempDir Path dir) throws Exception {
+        int app = Jgunicorn.freePort();
+        int statsd = Jgunicorn.freePort();
+        int admin = Jgunicorn.freePort();
+        int prom = Jgunicorn.freePort();
+        Path pidfile = dir.resolve("gunicorn.pid");
+        // The sidecar first, as a native sidecar starts before the app: Gunicorn's first line would be lost otherwise
+        try (Jgunicorn sidecar = sidecar(dir, "sidecar", "--statsd-bind", "127.0.0.1:" + statsd, "--statsd-prefix", "shop",
+                "--admin-bind", "127.0.0.1:" + admin, "--pidfile", pidfile.toString(), "--bind", "127.0.0.1:" + app)) {
+            Jgunicorn.getWhenUp(client, URI.create("http://127.0.0.1:" + admin + "/metrics"), Duration.ofSeconds(30), sidecar);
+            try (PythonGunicorn gunicorn = new PythonGunicorn(dir, "-w", "3", "-b", "127.0.0.1:" + app, "-p", pidfile.toString(),
+                    "--statsd-host", "127.0.0.1:" + statsd, "--statsd-prefix", "shop", "--dogstatsd-tags", "team:web,env:test")) {
+                sidecar.await("Gunicorn answers\n" + gunicorn.log(), () -> status("http://127.0.0.1:" + app + "/") == 200);
+                int ok = 1 + 20, notFound = 5, failed = 1; // the await's request is one of the 200s
+                for (int i = 0; i < 20; i++) assertEquals(200, status("http://127.0.0.1:" + app + "/"));
+                for (int i = 0; i < notFound; i++) assertEquals(404, status("http://127.0.0.1:" + app + "/nope"));
+                assertEquals(500, status("http://127.0.0.1:" + app + "/boom"));
+                int requests = ok + notFound + failed;
+
+                String exposition = get("http://127.0.0.1:" + admin + "/metrics").body();
+                Path file = dir.resolve("exposition.txt");
+                Files.writeString(file, exposition);
+                Process lint = new ProcessBuilder(exe("promtool"), "check", "metrics").redirectInput(file.toFile())
+                        .redirectErrorStream(true).start();
+                String lintOut = new String(lint.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertTrue(lint.waitFor(30, TimeUnit.SECONDS));
+                assertEquals(0, lint.exitValue(), "promtool check metrics: " + lintOut + "\n" + exposition);
+
+                Files.writeString(dir.resolve("prometheus.yml"), """
+                        global:
+                          scrape_interval: 1s
+                        scrape_configs:
+                          - job_name: sidecar
+                            static_configs:
+                              - targets: ['127.0.0.1:%d']
+                        """.formatted(admin));
+                Process prometheus = new ProcessBuilder(exe("prometheus"), "--config.file=" + dir.resolve("prometheus.yml"),
+                        "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + prom)
+                        .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
+                try {
+                    sidecar.await("Prometheus sees every request", () -> {
+                        try {
+                            return query(prom, "sum(gunicorn_requests_total)") >= requests;
+                        } catch (Exception e) {
+                            return false;
+                        }
+                    });
+                    assertEquals(requests, query(prom, "sum(gunicorn_requests_total)"), 0.0, exposition);
+                    assertEquals(ok, query(prom, "gunicorn_requests_total{status=\"200\"}"), 0.0);
+                    assertEquals(notFound, query(prom, "gunicorn_requests_total{status=\"404\"}"), 0.0);
+                    assertEquals(failed, query(prom, "gunicorn_requests_total{status=\"500\"}"), 0.0);
+                    assertEquals(requests, query(prom, "gunicorn_request_duration_seconds_count"), 0.0, "one duration per request");
+                    assertEquals(requests, query(prom, "gunicorn_request_duration_seconds_bucket{le=\"+Inf\"}"), 0.0);
+                    double p99 = query(prom, "histogram_quantile(0.99, sum by (le) (gunicorn_request_duration_seconds_bucket))");
+                    assertTrue(p99 > 0 && p99 <= 10, "p99 between 0 and 10 s: " + p99);
+                    assertEquals(3, query(prom, "gunicorn_workers"), 0.0);
+                    assertEquals(1, query(prom, "gunicorn_log_total{level=\"exception\"}"), 0.0, "the /boom exception");
+                    assertTrue(Double.isNaN(query(prom, "gunicorn_requests_total{method=\"GET\"}")), "no method: Gunicorn does not send it");
+                    assertTrue(Double.isNaN(query(prom, "gunicorn_requests_in_flight")), "absent, not faked");
+                    assertEquals(0, query(prom, "gunicorn_sidecar_statsd_malformed_total"), 0.0);
+                } finally {
+                    prometheus.destroy();
+                    prometheus.waitFor(20, TimeUnit.SECONDS);
+                }
+
+                // A restarted sidecar hears no workers gauge (Gunicorn sends it only on a change): the process table has it
+                int admin2 = Jgunicorn.freePort();
+                try (Jgunicorn restarted = sidecar(dir, "sidecar", "--statsd-bind", "127.0.0.1:" + Jgunicorn.freePort(),
+                        "--admin-bind", "127.0.0.1:" + admin2, "--pidfile", pidfile.toString())) {
+                    String m = Jgunicorn.getWhenUp(client, URI.create("http://127.0.0.1:" + admin2 + "/metrics"), Duration.ofSeconds(30), restarted).body();
+                    assertTrue(m.contains("\ngunicorn_workers 3.0\n"), m);
+                }
+            }
+        }
+    }
+
+    @Test
+    void probesFollowGunicornAndTermDrainsUntilGunicornHasExited(@TempDir Path dir) throws Exception {
+        int app = Jgunicorn.freePort();
+        int admin = Jgunicorn.freePort();
+        Path pidfile = dir.resolve("gunicorn.pid");
+        try (Jgunicorn sidecar = sidecar(dir, "sidecar", "--statsd-bind", "127.0.0.1:" + Jgunicorn.freePort(),
+                "--admin-bind", "127.0.0.1:" + admin, "--pidfile", pidfile.toString(), "--bind", "127.0.0.1:" + app,
+                "--ready-path", "/", "--graceful-timeout", "120")) {
+            String base = "http://127.0.0.1:" + admin;
+            Jgunicorn.getWhenUp(client, URI.create(base + "/metrics"), Duration.ofSeconds(30), sidecar);
+            assertEquals(503, status(base + "/healthz"), "no Gunicorn yet");
+            assertTrue(get(base + "/readyz").body().contains("127.0.0.1:" + app), "names the app's address");
+            assertEquals(503, status(base + "/readyz"));
+            try (PythonGunicorn gunicorn = new PythonGunicorn(dir, "-w", "1", "-b", "127.0.0.1:" + app, "-p", pidfile.toString())) {
+                sidecar.await("ready once Gunicorn answers\n" + gunicorn.log(), () -> status(base + "/readyz") == 200);
+                assertEquals(200, status(base + "/healthz"));
+
+                sidecar.signal("TERM");
+                sidecar.await("not ready once TERM arrived", () -> status(base + "/readyz") == 503);
+                assertTrue(get(base + "/readyz").body().contains("draining"));
+                assertEquals(200, status(base + "/metrics"), "still scraped while the app drains");
+                assertEquals(200, status(base + "/healthz"));
+                assertTrue(sidecar.process.isAlive(), "the sidecar stops after the app");
+
+                gunicorn.terminate();
+                assertTrue(gunicorn.process.waitFor(30, TimeUnit.SECONDS), gunicorn.log());
+                assertTrue(sidecar.process.waitFor(30, TimeUnit.SECONDS), "the sidecar leaves once Gunicorn has exited\n" + sidecar.err());
+            }
+        }
+    }
+
+    @Test
+    void aBadOptionIsNamedWithItsAllowedRange(@TempDir Path dir) throws Exception {
+        try (Jgunicorn s = sidecar(dir, "sidecar", "--graceful-timeout", "-5")) {
+            assertEquals(2, s.waitFor(Duration.ofSeconds(30)));
+            assertTrue(s.err().contains("--graceful-timeout: '-5' is not a number of seconds from 0 to 3600"), s.err());
+        }
+        try (Jgunicorn s = sidecar(dir, "sidecar", "--statsd-bind", "127.0.0.1:99999")) {
+            assertEquals(2, s.waitFor(Duration.ofSeconds(30)));
+            assertTrue(s.err().contains("--statsd-bind"), s.err());
+        }
+    }
+}
