@@ -160,6 +160,48 @@ class HelmChartTest {
         }
     }
 
+    private static final Path TEST_HOOK = CHART.resolve("templates/tests/operator-ready.yaml");
+
+    /**
+     * The helm test Pod as the chart renders it. helm-java's template, like the library's install, leaves hooks
+     * out, so the test renders a copy of the chart whose test template lost its hook annotation.
+     */
+    private static List<HasMetadata> testHook(Map<String, Object> values, Path dir) throws Exception {
+        Path copy = dir.resolve("chart");
+        try (var paths = Files.walk(CHART)) {
+            for (Path p : paths.toList()) {
+                Path target = copy.resolve(CHART.relativize(p).toString());
+                if (Files.isDirectory(p)) Files.createDirectories(target);
+                else Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        Path hook = copy.resolve(CHART.relativize(TEST_HOOK).toString());
+        Files.writeString(hook, Files.readString(hook).replace("helm.sh/hook: test", "jgunicorn.dev/was-hook: test"));
+        return render(copy, "jgo", values).stream().filter(o -> o.getMetadata().getAnnotations() != null
+                && "test".equals(o.getMetadata().getAnnotations().get("jgunicorn.dev/was-hook"))).toList();
+    }
+
+    @Test
+    void helmTestChecksTheOperatorThroughItsServiceUnderPodSecurityRestricted(@TempDir Path dir) throws Exception {
+        assertTrue(Files.readString(TEST_HOOK).contains("helm.sh/hook: test"), "a helm test hook");
+        io.fabric8.kubernetes.api.model.Pod test = all(testHook(Map.of(), dir), io.fabric8.kubernetes.api.model.Pod.class)
+                .stream().findFirst().orElseThrow(() -> new AssertionError("no helm test Pod"));
+        PodSpec pod = test.getSpec();
+        Container c = pod.getContainers().get(0);
+        assertEquals("Never", pod.getRestartPolicy());
+        assertTrue(pod.getSecurityContext().getRunAsNonRoot());
+        assertEquals("RuntimeDefault", pod.getSecurityContext().getSeccompProfile().getType());
+        assertFalse(c.getSecurityContext().getAllowPrivilegeEscalation());
+        assertEquals(List.of("ALL"), c.getSecurityContext().getCapabilities().getDrop());
+        assertEquals("RuntimeDefault", c.getSecurityContext().getSeccompProfile().getType());
+        assertEquals("jgunicorn/operator:0.1.0", c.getImage(), "the operator image: it has java");
+        assertEquals(List.of("http://jgo-jgunicorn-operator-metrics.ops.svc:8080/readyz"), c.getArgs());
+        String mainClass = c.getCommand().getLast();
+        Class.forName(mainClass).getMethod("main", String[].class); // the class the Pod runs is in the operator jar
+        assertTrue(testHook(Map.of("metrics.service.enabled", false), dir.resolve("off")).isEmpty(),
+                "no Service, no test");
+    }
+
     @Test
     void theCrdIsATemplateSoHelmUpgradeUpgradesIt() throws Exception {
         List<HasMetadata> objects = render(Map.of());
