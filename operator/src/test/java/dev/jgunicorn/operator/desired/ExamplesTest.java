@@ -39,7 +39,7 @@ class ExamplesTest {
         try (var walk = Files.walk(Servers.repo().resolve("examples"))) {
             files = walk.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
         }
-        assertEquals(3, files.size(), files.toString());
+        assertEquals(4, files.size(), files.toString());
         int servers = 0;
         for (Path f : files) {
             for (HasMetadata o : load(f)) {
@@ -57,6 +57,6 @@ class ExamplesTest {
                 }
             }
         }
-        assertEquals(3, servers);
+        assertEquals(4, servers);
     }
 }
