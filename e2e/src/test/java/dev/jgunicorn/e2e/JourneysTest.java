@@ -14,7 +14,12 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaPropsBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -47,6 +52,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -63,6 +70,9 @@ import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 import static dev.jgunicorn.e2e.E2e.await;
 import static dev.jgunicorn.e2e.E2e.cmd;
@@ -547,30 +557,8 @@ class JourneysTest {
         Deployment d = admin.apps().deployments().inNamespace(appNs).withName(name).get();
         var podSpec = d.getSpec().getTemplate().getSpec();
         Container c = podSpec.getContainers().get(0);
-        Path jar = E2e.REPO.resolve("runtime/target/jgunicorn.jar");
-        assertTrue(Files.isRegularFile(jar), "the runtime jar is built (mvn -pl e2e -am package): " + jar);
 
-        // The config volume, materialised from the ConfigMap the pod mounts.
-        var volume = podSpec.getVolumes().stream().filter(v -> v.getConfigMap() != null).findFirst().orElseThrow();
-        var mount = c.getVolumeMounts().stream().filter(m -> m.getName().equals(volume.getName())).findFirst().orElseThrow();
-        ConfigMap cm = admin.configMaps().inNamespace(appNs).withName(volume.getConfigMap().getName()).get();
-        Path mountDir = Files.createDirectories(work.resolve("contract" + mount.getMountPath()));
-        for (var e : cm.getData().entrySet()) {
-            // A pod has its own network namespace; on this shared host the worker keeps to loopback.
-            Files.writeString(mountDir.resolve(e.getKey()), e.getValue().replace("0.0.0.0:", "127.0.0.1:"));
-        }
-        List<String> command = new ArrayList<>();
-        for (String part : c.getCommand()) {
-            // the image's launcher (docker/jgunicorn at /opt/jgunicorn/bin/jgunicorn) is the repo's file here
-            command.add(part.equals("/opt/jgunicorn/bin/jgunicorn") ? E2e.REPO.resolve("docker/jgunicorn").toString() : part);
-        }
-        command.add(0, "sh");
-        for (String a : c.getArgs()) command.add(a.startsWith(mount.getMountPath() + "/") ? mountDir + a.substring(mount.getMountPath().length()) : a);
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(work.resolve("contract.log").toFile());
-        for (EnvVar e : c.getEnv() == null ? List.<EnvVar>of() : c.getEnv()) if (e.getValue() != null) pb.environment().put(e.getName(), e.getValue());
-        pb.environment().put("JGUNICORN_JAR", jar.toString());
-        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
-        pb.environment().merge("JAVA_OPTS", "-Xmx64m", (a, b) -> a + " " + b);
+        ProcessBuilder pb = workerProcess(podSpec, c, work.resolve("contract"), work.resolve("contract.log"));
         assertEquals("from-the-pod-template", pb.environment().get("CONTRACT_MARK"), "spec.env reaches the container");
         Process p = pb.start();
         try {
@@ -579,7 +567,7 @@ class JourneysTest {
             int livePort = portOf(c, c.getLivenessProbe().getHttpGet().getPort().getStrVal(), c.getLivenessProbe().getHttpGet().getPort().getIntVal());
             assertEquals(adminPort, probePort, "readiness probe on the admin port");
             String body = await("the worker answering on the declared port " + declaredPort, Duration.ofSeconds(40),
-                    () -> httpGet(p, "http://127.0.0.1:" + declaredPort + "/", work.resolve("contract.log")));
+                    () -> httpGet(HttpClient.newBuilder(), p, "http://127.0.0.1:" + declaredPort + "/", work.resolve("contract.log")));
             assertEquals("Hello, World!", body.strip());
             assertEquals(200, status("http://127.0.0.1:" + probePort + c.getReadinessProbe().getHttpGet().getPath()), "readiness");
             assertEquals(200, status("http://127.0.0.1:" + livePort + c.getLivenessProbe().getHttpGet().getPath()), "liveness");
@@ -597,6 +585,53 @@ class JourneysTest {
             p.destroyForcibly();
         }
         timings.put("9 pod contract", ms(t0));
+    }
+
+    /**
+     * The pod's worker container as a local process (kwok runs no containers): the ConfigMap and Secret volumes it
+     * mounts are materialised under {@code root} (the mount path inside it), and paths into them in the config
+     * file and the arguments point there; the image's launcher is the repository's, on the runtime jar.
+     */
+    private ProcessBuilder workerProcess(PodSpec podSpec, Container c, Path root, Path log) throws IOException {
+        Path jar = E2e.REPO.resolve("runtime/target/jgunicorn.jar");
+        assertTrue(Files.isRegularFile(jar), "the runtime jar is built (mvn -pl e2e -am package): " + jar);
+        Map<String, Path> mounted = new LinkedHashMap<>();
+        Map<Path, String> configFiles = new LinkedHashMap<>();
+        for (VolumeMount m : c.getVolumeMounts()) {
+            Volume v = podSpec.getVolumes().stream().filter(x -> x.getName().equals(m.getName())).findFirst().orElseThrow();
+            if (v.getConfigMap() == null && v.getSecret() == null) continue; // emptyDir: the host's /tmp will do
+            Path dir = Files.createDirectories(root.resolve(m.getMountPath().substring(1)));
+            mounted.put(m.getMountPath(), dir);
+            if (v.getConfigMap() != null) {
+                ConfigMap cm = admin.configMaps().inNamespace(appNs).withName(v.getConfigMap().getName()).get();
+                cm.getData().forEach((k, text) -> configFiles.put(dir.resolve(k), text));
+            } else {
+                Secret secret = admin.secrets().inNamespace(appNs).withName(v.getSecret().getSecretName()).get();
+                for (var e : secret.getData().entrySet()) Files.write(dir.resolve(e.getKey()), Base64.getDecoder().decode(e.getValue()));
+            }
+        }
+        for (var f : configFiles.entrySet()) {
+            // A pod has its own network namespace; on this shared host the worker keeps to loopback.
+            String text = f.getValue().replace("0.0.0.0:", "127.0.0.1:");
+            for (var m : mounted.entrySet()) text = text.replace("'" + m.getKey() + "/", "'" + m.getValue() + "/");
+            Files.writeString(f.getKey(), text);
+        }
+        List<String> command = new ArrayList<>();
+        command.add("sh");
+        for (String part : c.getCommand()) {
+            // the image's launcher (docker/jgunicorn at /opt/jgunicorn/bin/jgunicorn) is the repo's file here
+            command.add(part.equals("/opt/jgunicorn/bin/jgunicorn") ? E2e.REPO.resolve("docker/jgunicorn").toString() : part);
+        }
+        for (String a : c.getArgs()) {
+            for (var m : mounted.entrySet()) if (a.startsWith(m.getKey() + "/")) a = m.getValue() + a.substring(m.getKey().length());
+            command.add(a);
+        }
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        for (EnvVar e : c.getEnv() == null ? List.<EnvVar>of() : c.getEnv()) if (e.getValue() != null) pb.environment().put(e.getName(), e.getValue());
+        pb.environment().put("JGUNICORN_JAR", jar.toString());
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        pb.environment().merge("JAVA_OPTS", "-Xmx64m", (a, b) -> a + " " + b);
+        return pb;
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -718,6 +753,84 @@ class JourneysTest {
         assertEquals("hello", ((Map<?, ?>) raw.getAdditionalProperties().get("spec")).get("e2eNote"));
         awaitWorkers(name, 1);
         timings.put("11 CRD upgrade", ms(t0));
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // 12. adding to the pod
+    // ---------------------------------------------------------------------------------------------------------
+
+    @Test
+    @Order(12)
+    @DisplayName("12. adding to the pod: incomplete Kubernetes entries refused at admission; a TLS Secret mounted for settings.certfile serves HTTPS; sidecars pass Pod Security restricted")
+    void addingToThePod() throws Exception {
+        requireOperator();
+        long t0 = System.nanoTime();
+        E2e.Result env = kubectlApplyYaml("bad-env", "env: [{value: x}]");
+        assertNotEquals(0, env.exit(), "an env entry without a name must be refused: " + env.out());
+        assertTrue(env.out().contains("spec.env[0].name: Required value"), env.out());
+        E2e.Result spread = kubectlApplyYaml("bad-spread", "topologySpreadConstraints: [{maxSkew: 1, whenUnsatisfiable: DoNotSchedule}]");
+        assertNotEquals(0, spread.exit(), spread.out());
+        assertTrue(spread.out().contains("spec.topologySpreadConstraints[0].topologyKey: Required value"), spread.out());
+        E2e.Result sidecar = kubectlApplyYaml("bad-sidecar", "extraContainers: [{image: busybox}]");
+        assertNotEquals(0, sidecar.exit(), sidecar.out());
+        assertTrue(sidecar.out().contains("spec.extraContainers[0].name: Required value"), sidecar.out());
+
+        // A self-signed certificate for 127.0.0.1, as a kubernetes.io/tls Secret.
+        Path certs = Files.createDirectories(work.resolve("tls"));
+        E2e.Result openssl = E2e.run(Map.of(), Duration.ofSeconds(60), cmd("openssl", "req", "-x509", "-newkey", "rsa:2048",
+                "-nodes", "-days", "1", "-subj", "/CN=jgunicorn-e2e", "-addext", "subjectAltName=IP:127.0.0.1",
+                "-keyout", certs.resolve("tls.key").toString(), "-out", certs.resolve("tls.crt").toString()));
+        assertEquals(0, openssl.exit(), openssl.out());
+        admin.secrets().inNamespace(appNs).resource(new SecretBuilder().withNewMetadata().withName("tls-demo").endMetadata()
+                .withType("kubernetes.io/tls")
+                .addToData("tls.crt", Base64.getEncoder().encodeToString(Files.readAllBytes(certs.resolve("tls.crt"))))
+                .addToData("tls.key", Base64.getEncoder().encodeToString(Files.readAllBytes(certs.resolve("tls.key"))))
+                .build()).create();
+
+        String name = "tls";
+        int port = E2e.freePort();
+        int adminPort = E2e.freePort();
+        admin.resources(GunicornServer.class).inNamespace(appNs).resource(Serialization.unmarshal("""
+                apiVersion: jgunicorn.dev/v1alpha1
+                kind: GunicornServer
+                metadata: {name: %s, namespace: %s}
+                spec:
+                  app: dev.jgunicorn.demo.Hello
+                  port: %d
+                  adminPort: %d
+                  settings: {certfile: /etc/tls/tls.crt, keyfile: /etc/tls/tls.key}
+                  volumes: [{name: tls, secret: {secretName: tls-demo}}]
+                  volumeMounts: [{name: tls, mountPath: /etc/tls, readOnly: true}]
+                  podSecurityContext: {fsGroup: 2000}
+                  initContainers: [{name: wait, image: busybox, command: [true]}]
+                  extraContainers: [{name: log-shipper, image: fluent-bit}]
+                """.formatted(name, appNs, port, adminPort), GunicornServer.class)).create();
+        // The namespace enforces Pod Security restricted: Ready pods mean the sidecars written without a
+        // securityContext passed it.
+        awaitWorkers(name, 1);
+        PodSpec podSpec = admin.apps().deployments().inNamespace(appNs).withName(name).get().getSpec().getTemplate().getSpec();
+        assertEquals(List.of("jgunicorn", "log-shipper"), podSpec.getContainers().stream().map(Container::getName).toList());
+        assertEquals(2000L, podSpec.getSecurityContext().getFsGroup());
+
+        Path log = work.resolve("tls.log");
+        Process p = workerProcess(podSpec, podSpec.getContainers().get(0), work.resolve("tls-pod"), log).start();
+        try {
+            KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+            trust.load(null, null);
+            try (var in = Files.newInputStream(certs.resolve("tls.crt"))) {
+                trust.setCertificateEntry("e2e", CertificateFactory.getInstance("X.509").generateCertificate(in));
+            }
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trust);
+            SSLContext tls = SSLContext.getInstance("TLS");
+            tls.init(null, tmf.getTrustManagers(), null);
+            String body = await("HTTPS from the worker with the mounted Secret's certificate", Duration.ofSeconds(40),
+                    () -> httpGet(HttpClient.newBuilder().sslContext(tls), p, "https://127.0.0.1:" + port + "/", log));
+            assertEquals("Hello, World!", body.strip());
+        } finally {
+            p.destroyForcibly();
+        }
+        timings.put("12 adding to the pod", ms(t0));
     }
 
     private static void copyTree(Path from, Path to) throws IOException {
@@ -1012,7 +1125,8 @@ class JourneysTest {
                 .orElseThrow(() -> new AssertionError("probe port " + name + " is not declared")).getContainerPort();
     }
 
-    private static String httpGet(Process p, String url, Path log) {
+    /** The body, or null while the worker is not answering yet; fails with the worker's log once it has exited. */
+    private static String httpGet(HttpClient.Builder client, Process p, String url, Path log) {
         if (!p.isAlive()) {
             String out;
             try {
@@ -1023,7 +1137,7 @@ class JourneysTest {
             throw new AssertionError("the worker exited with " + p.exitValue() + ":\n" + out);
         }
         try {
-            return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build()
+            return client.connectTimeout(Duration.ofSeconds(1)).build()
                     .send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()).body();
         } catch (IOException e) {
             return null;

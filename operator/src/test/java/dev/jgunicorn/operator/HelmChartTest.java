@@ -207,7 +207,7 @@ class HelmChartTest {
         List<HasMetadata> objects = render(Map.of());
         // Rendered with the rest (helm template leaves a crds/ folder out, and helm upgrade never applies one).
         CustomResourceDefinition crd = one(objects, CustomResourceDefinition.class, "gunicornservers.jgunicorn.dev");
-        CustomResourceDefinition generated = Serialization.unmarshal(Files.readString(Servers.generatedCrd()), CustomResourceDefinition.class);
+        CustomResourceDefinition generated = Serialization.unmarshal(Servers.generatedCrd(), CustomResourceDefinition.class);
         assertEquals(generated.getSpec(), crd.getSpec());
         assertEquals("keep", crd.getMetadata().getAnnotations().get("helm.sh/resource-policy"), "helm uninstall keeps it");
         assertEquals("Helm", crd.getMetadata().getLabels().get("app.kubernetes.io/managed-by"));

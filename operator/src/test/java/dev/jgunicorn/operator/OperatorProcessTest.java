@@ -28,7 +28,7 @@ class OperatorProcessTest {
 
     @Test
     void healthReadinessAndJosdkMetricsAreServed() throws Exception {
-        client.resource(Serialization.unmarshal(Files.readString(Servers.generatedCrd()), CustomResourceDefinition.class)).create();
+        client.resource(Serialization.unmarshal(Servers.generatedCrd(), CustomResourceDefinition.class)).create();
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         OperatorConfig config = OperatorConfig.defaults().withServerSideApply(false).withNamespaces(Set.of("metrics"));
         try (GunicornOperator operator = GunicornOperator.start(client, config, registry);

@@ -1,10 +1,13 @@
 package dev.jgunicorn.operator;
 
+import dev.jgunicorn.operator.api.v1alpha1.CrdRequiredFields;
 import dev.jgunicorn.operator.api.v1alpha1.GunicornServer;
 import dev.jgunicorn.operator.api.v1alpha1.GunicornServerSpec;
 import io.fabric8.kubernetes.api.model.AnyType;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -34,7 +37,9 @@ public final class Servers {
         return Path.of(System.getProperty("jgunicorn.repo", "..")).toAbsolutePath().normalize();
     }
 
-    public static Path generatedCrd() {
-        return repo().resolve("operator/target/classes/META-INF/fabric8/gunicornservers.jgunicorn.dev-v1.yml");
+    /** The CRD the build generates from the Java model, with the embedded Kubernetes types' required fields. */
+    public static String generatedCrd() throws IOException {
+        return CrdRequiredFields.addTo(Files.readString(
+                repo().resolve("operator/target/classes/META-INF/fabric8/gunicornservers.jgunicorn.dev-v1.yml")));
     }
 }

@@ -82,6 +82,7 @@ public record DesiredState(ConfigFile config, String image, ConfigMap configMap,
         if (pdb != null && pdb.getMinAvailable() != null && pdb.getMaxUnavailable() != null) {
             problems.add("spec.podDisruptionBudget: set minAvailable or maxUnavailable, not both");
         }
+        problems.addAll(PodAdditions.problems(spec, port(spec), adminPort(spec)));
         if (!problems.isEmpty()) throw new InvalidSpecException(problems);
 
         String name = server.getMetadata().getName();
@@ -117,6 +118,14 @@ public record DesiredState(ConfigFile config, String image, ConfigMap configMap,
     /** An unset settings-backed field means the setting's default, as the worker reading the file would take it. */
     private static int orSettingDefault(Integer value, Setting<Integer> setting) {
         return value == null ? setting.defaultValue(Map.of()) : value;
+    }
+
+    private static int port(GunicornServerSpec spec) {
+        return spec.getPort() == null ? GunicornServerSpec.DEFAULT_PORT : spec.getPort();
+    }
+
+    private static int adminPort(GunicornServerSpec spec) {
+        return spec.getAdminPort() == null ? GunicornServerSpec.DEFAULT_ADMIN_PORT : spec.getAdminPort();
     }
 
     static int preStopDelay(GunicornServerSpec spec) {
@@ -155,8 +164,8 @@ public record DesiredState(ConfigFile config, String image, ConfigMap configMap,
     private static Deployment deployment(GunicornServer server, GunicornServerSpec spec, ConfigFile config,
                                          String image, OwnerReference owner) {
         String name = server.getMetadata().getName();
-        int port = spec.getPort() == null ? GunicornServerSpec.DEFAULT_PORT : spec.getPort();
-        int adminPort = spec.getAdminPort() == null ? GunicornServerSpec.DEFAULT_ADMIN_PORT : spec.getAdminPort();
+        int port = port(spec);
+        int adminPort = adminPort(spec);
         int preStop = preStopDelay(spec);
 
         Map<String, String> podLabels = new LinkedHashMap<>();
@@ -183,6 +192,7 @@ public record DesiredState(ConfigFile config, String image, ConfigMap configMap,
                 .withArgs("--workers", "1", "-c", ConfigFile.PATH, spec.getApp())
                 // Never null: JOSDK 5.2.3's SSA matcher (PodTemplateSpecSanitizer) fails on a null env list.
                 .withEnv(spec.getEnv() == null ? new ArrayList<>() : new ArrayList<>(spec.getEnv()))
+                .withEnvFrom(spec.getEnvFrom())
                 .addNewPort().withName(HTTP_PORT_NAME).withContainerPort(port).withProtocol("TCP").endPort()
                 .addNewPort().withName(ADMIN_PORT_NAME).withContainerPort(adminPort).withProtocol("TCP").endPort()
                 .withResources(spec.getResources())
@@ -197,8 +207,9 @@ public record DesiredState(ConfigFile config, String image, ConfigMap configMap,
                     .withNewCapabilities().withDrop("ALL").endCapabilities()
                     .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
                 .endSecurityContext()
-                .addNewVolumeMount().withName("config").withMountPath(ConfigFile.MOUNT_DIR).withReadOnly(true).endVolumeMount()
-                .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
+                .addNewVolumeMount().withName(PodAdditions.CONFIG_VOLUME).withMountPath(ConfigFile.MOUNT_DIR).withReadOnly(true).endVolumeMount()
+                .addNewVolumeMount().withName(PodAdditions.TMP_VOLUME).withMountPath(PodAdditions.TMP_DIR).endVolumeMount()
+                .addAllToVolumeMounts(PodAdditions.orEmpty(spec.getVolumeMounts()))
                 .build();
         if (preStop > 0) {
             // Endpoints controllers and proxies need a moment to stop sending traffic before the worker drains.
@@ -224,21 +235,22 @@ public record DesiredState(ConfigFile config, String image, ConfigMap configMap,
                             .withAutomountServiceAccountToken(spec.getServiceAccountName() != null ? null : false)
                             .withEnableServiceLinks(false)
                             .withTerminationGracePeriodSeconds((long) preStop + gracefulTimeout(spec) + TERMINATION_MARGIN_SECONDS)
-                            .withNewSecurityContext()
-                                .withRunAsNonRoot(true)
-                                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
-                            .endSecurityContext()
+                            .withSecurityContext(PodAdditions.podSecurityContext(spec))
+                            .withPriorityClassName(spec.getPriorityClassName())
                             .withImagePullSecrets(spec.getImagePullSecrets())
                             .withNodeSelector(spec.getNodeSelector())
                             .withTolerations(spec.getTolerations())
                             .withAffinity(spec.getAffinity())
                             .withTopologySpreadConstraints(spread(name, spec.getTopologySpreadConstraints()))
+                            .withInitContainers(PodAdditions.containers(spec.getInitContainers()))
                             .withContainers(container)
-                            .addNewVolume().withName("config")
+                            .addAllToContainers(PodAdditions.containers(spec.getExtraContainers()))
+                            .addNewVolume().withName(PodAdditions.CONFIG_VOLUME)
                                 .withNewConfigMap().withName(configMapName(name, config)).endConfigMap()
                             .endVolume()
                             // Read-only root filesystem: the JVM and the app still get a writable /tmp.
-                            .addNewVolume().withName("tmp").withNewEmptyDir().endEmptyDir().endVolume()
+                            .addNewVolume().withName(PodAdditions.TMP_VOLUME).withNewEmptyDir().endEmptyDir().endVolume()
+                            .addAllToVolumes(PodAdditions.orEmpty(spec.getVolumes()))
                         .endSpec()
                     .endTemplate()
                 .endSpec()

@@ -46,7 +46,7 @@ class PodMonitorUnavailableTest {
                 .andReturn(404, new StatusBuilder().withCode(404).withReason("NotFound")
                         .withMessage("the server could not find the requested resource").build())
                 .always();
-        client.resource(Serialization.unmarshal(Files.readString(Servers.generatedCrd()), CustomResourceDefinition.class)).create();
+        client.resource(Serialization.unmarshal(Servers.generatedCrd(), CustomResourceDefinition.class)).create();
         OperatorConfig config = OperatorConfig.defaults().withServerSideApply(false).withNamespaces(Set.of(NS)).withHttpPort(-1);
         try (GunicornOperator operator = GunicornOperator.start(client, config, new SimpleMeterRegistry())) {
             GunicornServer s = Servers.demo("mon");

@@ -56,7 +56,7 @@ class ReconcilerMockServerTest {
     @BeforeAll
     static void startOperator() throws Exception {
         // The CRD tells the mock server that status is a subresource of GunicornServer.
-        client.resource(Serialization.unmarshal(Files.readString(Servers.generatedCrd()), CustomResourceDefinition.class)).create();
+        client.resource(Serialization.unmarshal(Servers.generatedCrd(), CustomResourceDefinition.class)).create();
         OperatorConfig config = OperatorConfig.defaults().withServerSideApply(false).withNamespaces(Set.of(NS)).withHttpPort(-1);
         operator = GunicornOperator.start(client, config, new SimpleMeterRegistry());
     }

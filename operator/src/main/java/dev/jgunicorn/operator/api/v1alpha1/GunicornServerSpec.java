@@ -11,11 +11,16 @@ import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.Affinity;
 import io.fabric8.kubernetes.api.model.AnyType;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvFromSource;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.LocalObjectReference;
+import io.fabric8.kubernetes.api.model.PodSecurityContext;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.api.model.TopologySpreadConstraint;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.model.annotation.SpecReplicas;
 
 import java.util.List;
@@ -169,6 +174,38 @@ public class GunicornServerSpec {
     @JsonPropertyDescription("Environment variables of the worker container, e.g. JAVA_OPTS for JVM options.")
     private List<EnvVar> env;
 
+    @JsonPropertyDescription("Secrets and ConfigMaps whose keys become environment variables of the worker container"
+            + " (as in a Deployment's container).")
+    private List<EnvFromSource> envFrom;
+
+    @JsonPropertyDescription("Volumes added to the worker pods, e.g. a Secret holding the certificate that"
+            + " settings.certfile names. The operator's volumes (config, tmp) keep their names: a volume named like"
+            + " one of them makes the resource Degraded.")
+    private List<Volume> volumes;
+
+    @JsonPropertyDescription("Where the worker container mounts volumes of spec.volumes, e.g. {name: tls,"
+            + " mountPath: /etc/tls, readOnly: true}. /tmp and /etc/jgunicorn stay the operator's.")
+    private List<VolumeMount> volumeMounts;
+
+    @JsonPropertyDescription("The PriorityClass of the worker pods; empty means the cluster's default priority.")
+    private String priorityClassName;
+
+    @JsonPropertyDescription("The worker pods' security context: fsGroup, supplementalGroups, sysctls, runAsUser..."
+            + " runAsNonRoot and the RuntimeDefault seccomp profile stay on (Pod Security restricted); a value that"
+            + " turns them off makes the resource Degraded.")
+    private PodSecurityContext podSecurityContext;
+
+    @JsonPropertyDescription("Containers that run to completion before the worker starts (a schema migration, a"
+            + " cache warm-up); with restartPolicy: Always one is a native sidecar that starts first and keeps"
+            + " running. Security settings left unset get the restricted profile's values.")
+    private List<Container> initContainers;
+
+    @JsonPropertyDescription("Containers running next to the worker in every pod: a log shipper, a Cloud SQL proxy."
+            + " The worker container (jgunicorn) is the operator's: a container of that name, or one declaring"
+            + " spec.port or spec.adminPort, makes the resource Degraded. Security settings left unset get the"
+            + " restricted profile's values.")
+    private List<Container> extraContainers;
+
     @JsonPropertyDescription("CPU and memory requests and limits of each worker container.")
     private ResourceRequirements resources;
 
@@ -260,6 +297,20 @@ public class GunicornServerSpec {
     public void setSettings(Map<String, AnyType> settings) { this.settings = settings; }
     public List<EnvVar> getEnv() { return env; }
     public void setEnv(List<EnvVar> env) { this.env = env; }
+    public List<EnvFromSource> getEnvFrom() { return envFrom; }
+    public void setEnvFrom(List<EnvFromSource> envFrom) { this.envFrom = envFrom; }
+    public List<Volume> getVolumes() { return volumes; }
+    public void setVolumes(List<Volume> volumes) { this.volumes = volumes; }
+    public List<VolumeMount> getVolumeMounts() { return volumeMounts; }
+    public void setVolumeMounts(List<VolumeMount> volumeMounts) { this.volumeMounts = volumeMounts; }
+    public String getPriorityClassName() { return priorityClassName; }
+    public void setPriorityClassName(String priorityClassName) { this.priorityClassName = priorityClassName; }
+    public PodSecurityContext getPodSecurityContext() { return podSecurityContext; }
+    public void setPodSecurityContext(PodSecurityContext podSecurityContext) { this.podSecurityContext = podSecurityContext; }
+    public List<Container> getInitContainers() { return initContainers; }
+    public void setInitContainers(List<Container> initContainers) { this.initContainers = initContainers; }
+    public List<Container> getExtraContainers() { return extraContainers; }
+    public void setExtraContainers(List<Container> extraContainers) { this.extraContainers = extraContainers; }
     public ResourceRequirements getResources() { return resources; }
     public void setResources(ResourceRequirements resources) { this.resources = resources; }
     public ServiceSpec getService() { return service; }

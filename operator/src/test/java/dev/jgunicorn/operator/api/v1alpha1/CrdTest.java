@@ -19,8 +19,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class CrdTest {
     /** Kubernetes' own types embedded in the spec: their fields come from the Kubernetes API, not from us. */
-    private static final Set<String> EMBEDDED = Set.of("env", "resources", "imagePullSecrets", "tolerations",
-            "affinity", "topologySpreadConstraints", "minAvailable", "maxUnavailable", "conditions");
+    private static final Set<String> EMBEDDED = Set.of("env", "envFrom", "resources", "imagePullSecrets", "tolerations",
+            "affinity", "topologySpreadConstraints", "volumes", "volumeMounts", "podSecurityContext", "initContainers",
+            "extraContainers", "minAvailable", "maxUnavailable", "conditions");
 
     @Test
     void everyFieldOfOurOwnHasADescriptionForKubectlExplain() throws Exception {
@@ -35,6 +36,28 @@ class CrdTest {
         String name = path.substring(path.lastIndexOf('.') + 1);
         if (EMBEDDED.contains(name) || p.getProperties() == null) return;
         p.getProperties().forEach((k, v) -> describe(path + "." + k, v, missing));
+    }
+
+    @Test
+    void embeddedKubernetesTypesKeepTheirRequiredFieldsSoTheApiServerRefusesIncompleteEntries() throws Exception {
+        JSONSchemaProps spec = GeneratedCrd.spec();
+        assertEquals(List.of("name"), items(spec, "env").getRequired());
+        assertEquals(List.of("maxSkew", "topologyKey", "whenUnsatisfiable"), items(spec, "topologySpreadConstraints").getRequired());
+        assertEquals(List.of("name"), items(spec, "volumes").getRequired());
+        assertEquals(List.of("mountPath", "name"), items(spec, "volumeMounts").getRequired().stream().sorted().toList());
+        for (String containers : List.of("initContainers", "extraContainers")) {
+            JSONSchemaProps c = items(spec, containers);
+            assertEquals(List.of("name"), c.getRequired(), containers);
+            assertEquals(List.of("name"), c.getProperties().get("env").getItems().getSchema().getRequired(), containers + "[].env");
+            assertEquals(List.of("containerPort"), c.getProperties().get("ports").getItems().getSchema().getRequired());
+        }
+        JSONSchemaProps nodeAffinity = spec.getProperties().get("affinity").getProperties().get("nodeAffinity");
+        assertEquals(List.of("nodeSelectorTerms"), nodeAffinity.getProperties()
+                .get("requiredDuringSchedulingIgnoredDuringExecution").getRequired(), "and deeper down too");
+    }
+
+    private static JSONSchemaProps items(JSONSchemaProps spec, String list) {
+        return spec.getProperties().get(list).getItems().getSchema();
     }
 
     @Test

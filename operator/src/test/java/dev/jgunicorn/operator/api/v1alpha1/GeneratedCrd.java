@@ -7,17 +7,16 @@ import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
 import io.fabric8.kubernetes.client.utils.Serialization;
 
 import java.io.IOException;
-import java.nio.file.Files;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** The CRD the build generated from this package (crd-generator-maven-plugin), as the tests read it. */
+/** The CRD the build generated from this package (crd-generator-maven-plugin, then CrdRequiredFields). */
 final class GeneratedCrd {
     private GeneratedCrd() {
     }
 
     static String text() throws IOException {
-        return Files.readString(Servers.generatedCrd());
+        return Servers.generatedCrd();
     }
 
     static CustomResourceDefinitionVersion version() throws IOException {
