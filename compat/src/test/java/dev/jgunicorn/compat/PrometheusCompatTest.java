@@ -4,15 +4,15 @@ import com.sun.net.httpserver.HttpServer;
 import dev.jgunicorn.compat.Wire.Request;
 import dev.jgunicorn.server.WorkerModel;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
-import io.prometheus.metrics.exporter.httpserver.MetricsHandler;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import io.prometheus.metrics.model.snapshots.CounterSnapshot;
-import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
-import io.prometheus.metrics.model.snapshots.Labels;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import java.io.File;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -22,19 +22,6 @@ import java.util.List;
  */
 class PrometheusCompatTest {
     static final String APP = "prometheus-metrics-exporter-httpserver";
-    static final PrometheusRegistry REGISTRY = new PrometheusRegistry();
-
-    static {
-        // fixed values, no timestamps: the same exposition on every scrape
-        REGISTRY.register(() -> CounterSnapshot.builder().name("orders").help("Orders placed")
-                .dataPoint(CounterDataPointSnapshot.builder().labels(Labels.of("shop", "north")).value(3).build())
-                .dataPoint(CounterDataPointSnapshot.builder().labels(Labels.of("shop", "south")).value(5).build())
-                .build());
-        REGISTRY.register(() -> CounterSnapshot.builder().name("refunds").help("Refunds paid")
-                .dataPoint(CounterDataPointSnapshot.builder().value(1).build())
-                .build());
-    }
-
     static final List<Request> REQUESTS = List.of(
             Request.get("/metrics"),
             Request.get("/metrics?name[]=orders_total"),
@@ -46,8 +33,8 @@ class PrometheusCompatTest {
     @ParameterizedTest
     @EnumSource(WorkerModel.class)
     void metricsHandlerAnswersAsOnTheJdksServer(WorkerModel model) throws Exception {
-        HttpServer jdk = Servers.start(Servers.JDK, new MetricsHandler(REGISTRY));
-        HttpServer ours = Servers.start(Servers.jgunicorn(model), new MetricsHandler(REGISTRY));
+        HttpServer jdk = Servers.start(Servers.JDK, PrometheusApp.handler());
+        HttpServer ours = Servers.start(Servers.jgunicorn(model), PrometheusApp.handler());
         try {
             Comparison.assertSameAnswers(APP, model.settingValue, jdk, ours, REQUESTS);
         } finally {
@@ -59,9 +46,26 @@ class PrometheusCompatTest {
     /** HTTPServer.builder()...buildAndStart() calls HttpServer.create(): the answers carry Server: jgunicorn. */
     @Test
     void httpServerTheExporterCreatesIsJgunicorns() throws Exception {
-        HttpServer jdk = Servers.start(Servers.JDK, new MetricsHandler(REGISTRY));
-        try (HTTPServer exporter = HTTPServer.builder().hostname("127.0.0.1").port(0).registry(REGISTRY).buildAndStart()) {
+        HttpServer jdk = Servers.start(Servers.JDK, PrometheusApp.handler());
+        try (HTTPServer exporter = HTTPServer.builder().hostname("127.0.0.1").port(0).registry(PrometheusApp.REGISTRY).buildAndStart()) {
             Comparison.assertSameAnswers(APP, "HttpServer.create()", jdk.getAddress().getPort(), exporter.getPort(), REQUESTS);
+        } finally {
+            jdk.stop(0);
+        }
+    }
+
+    /**
+     * client_java 1.10 on the jgunicorn command's --classpath: the runtime's own copy (Micrometer's, 1.7) is
+     * relocated in its jar, so the app gets its own classes (with 1.7's it failed with a NoSuchMethodError, a 500).
+     */
+    @Test
+    void exporterOnTheClasspathOfTheJgunicornCommand(@TempDir Path dir) throws Exception {
+        List<String> classpath = new ArrayList<>(List.of(Path.of("target/test-classes").toAbsolutePath().toString()));
+        Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                .filter(e -> e.contains("/io/prometheus/") && e.contains("1.10.0")).forEach(classpath::add);
+        HttpServer jdk = Servers.start(Servers.JDK, PrometheusApp.handler());
+        try (JgunicornProcess ours = new JgunicornProcess(dir, classpath, "gthread", "dev.jgunicorn.compat.PrometheusApp:handler")) {
+            Comparison.assertSameAnswers(APP, "jgunicorn -k gthread", jdk.getAddress().getPort(), ours.port, REQUESTS);
         } finally {
             jdk.stop(0);
         }
