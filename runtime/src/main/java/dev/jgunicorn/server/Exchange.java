@@ -189,16 +189,38 @@ final class Exchange extends HttpExchange {
     @Override
     public OutputStream getResponseBody() {
         if (out != null) return out;
-        if (responseBody == null) {
-            // Like the JDK, the stream exists before sendResponseHeaders; writing to it first is an error.
-            return new OutputStream() {
-                @Override
-                public void write(int b) throws IOException {
-                    throw new IOException("sendResponseHeaders() must be called before writing the response body");
-                }
-            };
+        return responseBody != null ? responseBody : new PendingResponseBody();
+    }
+
+    /**
+     * The stream handed out before sendResponseHeaders. As the JDK's, it becomes the response body once the headers
+     * are sent (apps such as avaje-jex take the stream first and write after sending them); writing before is an error.
+     */
+    private final class PendingResponseBody extends OutputStream {
+        private OutputStream body() throws IOException {
+            if (responseBody == null) throw new IOException("sendResponseHeaders() must be called before writing the response body");
+            return responseBody;
         }
-        return responseBody;
+
+        @Override
+        public void write(int b) throws IOException {
+            body().write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            body().write(b, off, len);
+        }
+
+        @Override
+        public void flush() throws IOException {
+            body().flush();
+        }
+
+        @Override
+        public void close() throws IOException {
+            body().close();
+        }
     }
 
     @Override

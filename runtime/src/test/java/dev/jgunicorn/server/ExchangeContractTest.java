@@ -10,6 +10,8 @@ import dev.jgunicorn.demo.Hello;
 import dev.jgunicorn.demo.Stream;
 import dev.jgunicorn.demo.Upload;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -219,6 +221,28 @@ class ExchangeContractTest {
             String r = s.raw("GET / HTTP/1.1\r\nHost: x\r\n\r\n", Duration.ofSeconds(3));
             assertTrue(r.startsWith("HTTP/1.1 500 Internal Server Error\r\n"), r);
             assertTrue(r.contains("Connection: close"), r);
+        }
+    }
+
+    /** As with the JDK, the stream taken before sendResponseHeaders is the body once they are sent (avaje-jex does this). */
+    @ParameterizedTest
+    @EnumSource(WorkerModel.class)
+    void responseBodyTakenBeforeTheHeadersIsTheBodyAfterThem(WorkerModel model) throws Exception {
+        AtomicReference<Throwable> early = new AtomicReference<>();
+        try (TestServer s = new TestServer(TestServer.options(model), ex -> {
+            OutputStream body = ex.getResponseBody();
+            try {
+                body.write('x');
+            } catch (IOException e) {
+                early.set(e);
+            }
+            ex.sendResponseHeaders(200, 5);
+            body.write("hello".getBytes(StandardCharsets.US_ASCII));
+            body.close();
+        })) {
+            String r = s.raw("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", Duration.ofSeconds(5));
+            assertTrue(r.startsWith("HTTP/1.1 200 OK\r\n") && r.contains("Content-Length: 5\r\n") && r.endsWith("\r\n\r\nhello"), r);
+            assertTrue(String.valueOf(early.get()).contains("sendResponseHeaders() must be called before"), String.valueOf(early.get()));
         }
     }
 
