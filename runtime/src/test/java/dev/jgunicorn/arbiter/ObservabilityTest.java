@@ -257,7 +257,8 @@ class ObservabilityTest {
             String gauge = "gunicorn_backlog{listener=\"http://127.0.0.1:" + port + "\"} ";
             j.await("an empty queue", () -> metric(admin, gauge) == 0);
             CompletableFuture<HttpResponse<String>> busy = client.sendAsync(
-                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/?ms=4000")).build(), HttpResponse.BodyHandlers.ofString());
+                    // long enough for a loaded machine to sample the queue while the three clients wait in it
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/?ms=10000")).build(), HttpResponse.BodyHandlers.ofString());
             Thread.sleep(500); // the worker holds its one connection and stops accepting
             for (int i = 0; i < 3; i++) waiting.add(new java.net.Socket("127.0.0.1", port));
             j.await("three clients in the queue", () -> metric(admin, gauge) == 3);
