@@ -40,6 +40,10 @@ final class Kubelet implements AutoCloseable {
     private volatile boolean terminating;
     private volatile boolean livenessFailed;
     private volatile double readyAfterSeconds = Double.NaN;
+    // Consecutive outcomes, each touched only by its probe's task (a fixed-rate task never overlaps itself).
+    private int readinessSuccesses;
+    private int readinessFailures;
+    private int livenessFailures;
 
     /** Starts probing a container the engine just started (t = 0 for the times recorded). */
     Kubelet(String pod, PodSpec podSpec, RuntimeImage.Running container) {
@@ -85,9 +89,6 @@ final class Kubelet implements AutoCloseable {
         }
     }
 
-    private int readinessFailures;
-    private int readinessSuccesses;
-
     private void readiness(boolean passed, Probe probe) {
         if (terminating) return;
         readinessSuccesses = passed ? readinessSuccesses + 1 : 0;
@@ -102,8 +103,6 @@ final class Kubelet implements AutoCloseable {
             record("not Ready (readiness failed " + readinessFailures + " times)");
         }
     }
-
-    private int livenessFailures;
 
     private void liveness(boolean passed, Probe probe) {
         if (terminating) return; // a stopping container's failures restart nothing
@@ -153,7 +152,7 @@ final class Kubelet implements AutoCloseable {
                 : spec.getLifecycle().getPreStop().getSleep().getSeconds();
         Thread.sleep(Duration.ofSeconds(preStop));
         atTerm.run();
-        long left = gracePeriodSeconds - TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0);
+        long left = gracePeriodSeconds - (long) Math.ceil((System.nanoTime() - t0) / 1e9); // never more than the pod has left
         record("TERM, " + left + " s of grace left");
         container.stop(left);
         record("exited " + container.inspect().getState().getExitCodeLong());
