@@ -83,6 +83,20 @@ final class RuntimeImage {
 
     /** Creates and starts the container; returns once its app port answered (the time to that is printed). */
     static Running start(DesiredState desired) {
+        long t0 = System.nanoTime();
+        Running running = create(desired);
+        try {
+            running.await("the app answering on port " + running.appPort, () -> running.answers(running.appUri("/?ms=0")));
+        } catch (RuntimeException | Error e) {
+            running.close();
+            throw e;
+        }
+        System.out.printf("image test: %s from create to the first answer: %.1f s%n", desired.image(), (System.nanoTime() - t0) / 1e9);
+        return running;
+    }
+
+    /** Creates and starts the container as the kubelet does: returns once the engine started it, without waiting for an answer. */
+    static Running create(DesiredState desired) {
         PodSpec pod = desired.deployment().getSpec().getTemplate().getSpec();
         Container c = pod.getContainers().getFirst();
         int appPort = port(c, DesiredState.HTTP_PORT_NAME);
@@ -118,17 +132,8 @@ final class RuntimeImage {
                     new PortBinding(Ports.Binding.bindIp("127.0.0.1"), ExposedPort.tcp(adminPort)));
             securityContext(c.getSecurityContext(), host, cmd::withUser);
         });
-        long t0 = System.nanoTime();
         g.start();
-        Running running = new Running(g, appPort, adminPort, configDir);
-        try {
-            running.await("the app answering on port " + appPort, () -> running.answers(running.appUri("/?ms=0")));
-        } catch (RuntimeException | Error e) {
-            running.close();
-            throw e;
-        }
-        System.out.printf("image test: %s from create to the first answer: %.1f s%n", desired.image(), (System.nanoTime() - t0) / 1e9);
-        return running;
+        return new Running(g, appPort, adminPort, configDir);
     }
 
     /** The container's securityContext as engine options; runAsNonRoot is left to the image's USER (checked by the test). */
@@ -193,6 +198,11 @@ final class RuntimeImage {
             return URI.create("http://127.0.0.1:" + container.getMappedPort(adminPort) + path);
         }
 
+        /** The host port (on 127.0.0.1) publishing the container's port. */
+        int hostPort(int containerPort) {
+            return container.getMappedPort(containerPort);
+        }
+
         InspectContainerResponse inspect() {
             return docker().inspectContainerCmd(container.getContainerId()).exec();
         }
@@ -210,7 +220,12 @@ final class RuntimeImage {
          * where the engine runs elsewhere (a VM, a remote host).
          */
         String procFile(String name) {
-            Path file = Path.of("/proc", String.valueOf(inspect().getState().getPidLong()), name);
+            return procFile(inspect().getState().getPidLong(), name);
+        }
+
+        /** A file of /proc/PID for one of the container's processes, PID as this host numbers it. */
+        String procFile(long pid, String name) {
+            Path file = Path.of("/proc", String.valueOf(pid), name);
             Assumptions.assumeTrue(Files.isReadable(file), "the container's processes are not on this host (" + file + ")");
             try {
                 return Files.readString(file);
