@@ -72,7 +72,12 @@ public record DesiredState(ConfigFile config, String image, ConfigMap configMap,
         List<String> problems = new ArrayList<>();
         if (spec.getApp() == null || spec.getApp().isBlank()) problems.add("spec.app: required (e.g. dev.jgunicorn.demo.Hello)");
         if (spec.getServer() == AppServer.GUNICORN) problems.addAll(GunicornPod.problems(spec));
-        else if (spec.getConfigFile() != null) problems.add("spec.configFile: only with server gunicorn (a jgunicorn app's settings go in spec.settings)");
+        else {
+            if (spec.getConfigFile() != null) problems.add("spec.configFile: only with server gunicorn (a jgunicorn app's settings go in spec.settings)");
+            if (spec.getApp() != null && spec.getApp().endsWith("()")) {
+                problems.add("spec.app: " + spec.getApp() + " is a Python factory call; a Java app is a class or Class:member (or set spec.server: gunicorn)");
+            }
+        }
         if (spec.getWorkers() != null && spec.getWorkers() < 0) {
             problems.add("spec.workers: " + spec.getWorkers() + " is out of range (allowed: an integer >= 0)");
         }

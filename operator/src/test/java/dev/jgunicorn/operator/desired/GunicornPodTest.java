@@ -158,8 +158,10 @@ class GunicornPodTest {
         GunicornServer java = Servers.demo("hello");
         java.getSpec().setWorkerClass("eventlet");
         java.getSpec().setConfigFile("/app/gunicorn.conf.py");
+        java.getSpec().setApp("app:create_app()");
         List<String> javaProblems = problems(java);
         assertTrue(javaProblems.contains("spec.configFile: only with server gunicorn (a jgunicorn app's settings go in spec.settings)"), javaProblems.toString());
         assertTrue(javaProblems.stream().anyMatch(p -> p.startsWith("spec.workerClass: ") && p.contains("virtual")), javaProblems.toString());
+        assertTrue(javaProblems.contains("spec.app: app:create_app() is a Python factory call; a Java app is a class or Class:member (or set spec.server: gunicorn)"), javaProblems.toString());
     }
 }

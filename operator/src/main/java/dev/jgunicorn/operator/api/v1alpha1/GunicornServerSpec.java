@@ -34,6 +34,8 @@ import java.util.Map;
         message = "spec.port and spec.adminPort must differ: the admin listener never shares the app's port")
 @ValidationRule(value = GunicornServerSpec.GUNICORN_APP_RULE,
         message = "spec.app: with server gunicorn, a WSGI app as module:callable or module:factory() (e.g. app:app)")
+@ValidationRule(value = "(has(self.server) && self.server == 'gunicorn') || !self.app.endsWith('()')",
+        message = "spec.app: module:factory() is Gunicorn's; a Java app is a class or Class:member (or set server: gunicorn)")
 @ValidationRule(value = GunicornServerSpec.JGUNICORN_WORKER_CLASS_RULE,
         message = "spec.workerClass: with server jgunicorn, one of sync, gthread, virtual, eventloop, gevent")
 @ValidationRule(value = GunicornServerSpec.GUNICORN_WORKER_CLASS_RULE,
