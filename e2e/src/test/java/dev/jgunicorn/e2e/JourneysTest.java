@@ -833,6 +833,56 @@ class JourneysTest {
         timings.put("12 adding to the pod", ms(t0));
     }
 
+    // ---------------------------------------------------------------------------------------------------------
+    // 13. a Python app under Gunicorn with the jgunicorn sidecar
+    // ---------------------------------------------------------------------------------------------------------
+
+    @Test
+    @Order(13)
+    @DisplayName("13. kubectl apply -f examples/python.yaml: the app under Gunicorn, the native sidecar, probes on the sidecar, admitted as restricted; scale and HUP as for Java apps")
+    void pythonApp() {
+        requireOperator();
+        long t0 = System.nanoTime();
+        String name = "flask"; // examples/python.yaml
+        E2e.Result r = kubectl("apply", "-n", appNs, "-f", E2e.REPO.resolve("examples/python.yaml").toString());
+        assertEquals(0, r.exit(), r.out());
+        awaitWorkers(name, 3);
+
+        Deployment d = admin.apps().deployments().inNamespace(appNs).withName(name).get();
+        var pod = d.getSpec().getTemplate().getSpec();
+        assertEquals(Boolean.TRUE, pod.getShareProcessNamespace());
+        var sidecar = pod.getInitContainers().get(0);
+        assertEquals("jgunicorn-sidecar", sidecar.getName());
+        assertEquals("Always", sidecar.getRestartPolicy(), "a native sidecar");
+        assertEquals("sidecar", sidecar.getArgs().get(0));
+        var app = pod.getContainers().get(0);
+        assertEquals(List.of("gunicorn"), app.getCommand());
+        assertEquals(List.of("-c", "/etc/jgunicorn/gunicorn.conf.py", "app:app"), app.getArgs());
+        assertEquals(9000, app.getLivenessProbe().getHttpGet().getPort().getIntVal(), "liveness asks the sidecar");
+        assertEquals(9000, app.getReadinessProbe().getHttpGet().getPort().getIntVal(), "readiness asks the sidecar");
+        assertEquals(9000, sidecar.getPorts().get(0).getContainerPort());
+        String conf = configFile(name);
+        assertTrue(conf.contains("open('/app/gunicorn.conf.py')") && conf.contains("\nworkers = 1\n")
+                && conf.contains("\nstatsd_host = '127.0.0.1:9125'\n") && !conf.contains("admin_bind"), conf);
+        // The pods exist in a namespace enforcing Pod Security "restricted": both containers passed admission.
+        assertEquals(3, pods(name).size());
+
+        E2e.Result up = kubectl("scale", "gus/" + name, "-n", appNs, "--replicas=4");
+        assertEquals(0, up.exit(), up.out());
+        awaitWorkers(name, 4);
+        Set<String> oldPods = podNames(name);
+        Set<String> oldSets = replicaSetNames(name);
+        E2e.Result hup = kubectlGunicorn("signal", name, "HUP");
+        assertEquals(0, hup.exit(), hup.out());
+        awaitRolledOnto(name, 4, oldSets, oldPods);
+
+        // A Java-only worker class is refused by the API server with the rule's message.
+        E2e.Result bad = kubectl("patch", "gus", name, "-n", appNs, "--type=merge", "-p", "{\"spec\":{\"workerClass\":\"virtual\"}}");
+        assertTrue(bad.exit() != 0 && bad.out().contains("virtual and eventloop are jgunicorn's"), bad.out());
+        assertEquals(0, kubectl("delete", "gus", name, "-n", appNs).exit());
+        timings.put("13 python app", ms(t0));
+    }
+
     private static void copyTree(Path from, Path to) throws IOException {
         try (var paths = Files.walk(from)) {
             for (Path p : paths.toList()) {

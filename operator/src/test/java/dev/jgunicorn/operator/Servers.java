@@ -1,5 +1,6 @@
 package dev.jgunicorn.operator;
 
+import dev.jgunicorn.operator.api.v1alpha1.AppServer;
 import dev.jgunicorn.operator.api.v1alpha1.CrdRequiredFields;
 import dev.jgunicorn.operator.api.v1alpha1.GunicornServer;
 import dev.jgunicorn.operator.api.v1alpha1.GunicornServerSpec;
@@ -24,6 +25,15 @@ public final class Servers {
         GunicornServerSpec spec = new GunicornServerSpec();
         spec.setApp("dev.jgunicorn.demo.Hello");
         s.setSpec(spec);
+        return s;
+    }
+
+    /** A Flask app under Gunicorn from the user's image (server gunicorn). */
+    public static GunicornServer python(String name) {
+        GunicornServer s = demo(name);
+        s.getSpec().setServer(AppServer.GUNICORN);
+        s.getSpec().setImage("registry.example/shop/flask-app:1");
+        s.getSpec().setApp("app:app");
         return s;
     }
 

@@ -9,13 +9,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Real Gunicorn from PyPI (27.0.1) and Flask in a virtualenv under ~/.cache/jgunicorn-python, made once by
- * {@code python3 -m venv} and pip (bin/lib/test-tools.sh installs python3 and python3-venv), and a Gunicorn
+ * Real Gunicorn from PyPI (27.0.1) and Flask in the virtualenv bin/lib/gunicorn-venv makes, and a Gunicorn
  * process serving a small Flask app.
  */
 final class PythonGunicorn implements AutoCloseable {
-    static final String VERSION = "27.0.1";
-    private static final Path VENV = Path.of(System.getProperty("user.home"), ".cache", "jgunicorn-python", "gunicorn-" + VERSION);
 
     /** A Flask app: / answers 200, unknown paths 404, /boom raises through to Gunicorn (500, logged as an exception). */
     static final String APP = """
@@ -56,24 +53,16 @@ final class PythonGunicorn implements AutoCloseable {
         }
     }
 
-    /** The virtualenv, made on first use (a marker file says the install finished). */
+    /** The virtualenv, made on first use by bin/lib/gunicorn-venv (the one home of the version and the install). */
     static synchronized Path venv() throws Exception {
-        Path done = VENV.resolve(".installed");
-        if (Files.exists(done)) return VENV;
-        Files.createDirectories(VENV.getParent());
-        run(List.of("python3", "-m", "venv", "--clear", VENV.toString()));
-        run(List.of(VENV.resolve("bin/pip").toString(), "install", "-q", "--disable-pip-version-check",
-                "gunicorn==" + VERSION, "flask"));
-        Files.writeString(done, VERSION + "\n");
-        return VENV;
-    }
-
-    private static void run(List<String> cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        Path script = Path.of(System.getProperty("jgunicorn.repo", "..")).resolve("bin/lib/gunicorn-venv");
+        Process p = new ProcessBuilder(script.toString()).redirectErrorStream(false).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
-            throw new AssertionError(String.join(" ", cmd) + " failed (python3-venv missing? bin/lib/test-tools.sh installs it):\n" + out);
+            throw new AssertionError(script + " failed (python3-venv missing? bin/lib/test-tools.sh installs it):\n" + err);
         }
+        return Path.of(out);
     }
 
     /** TERM, as Kubernetes stops a container; Gunicorn stops its workers gracefully. */

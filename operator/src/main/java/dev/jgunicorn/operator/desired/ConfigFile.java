@@ -1,5 +1,6 @@
 package dev.jgunicorn.operator.desired;
 
+import dev.jgunicorn.operator.api.v1alpha1.AppServer;
 import dev.jgunicorn.operator.api.v1alpha1.GunicornServerSpec;
 import dev.jgunicorn.settings.ConfigFileException;
 import dev.jgunicorn.settings.PyConfigFile;
@@ -7,6 +8,7 @@ import dev.jgunicorn.settings.Setting;
 import dev.jgunicorn.settings.SettingException;
 import dev.jgunicorn.settings.Settings;
 import dev.jgunicorn.settings.Support;
+import dev.jgunicorn.settings.python.Py;
 import io.fabric8.kubernetes.api.model.AnyType;
 
 import java.nio.charset.StandardCharsets;
@@ -21,7 +23,8 @@ import java.util.TreeMap;
 
 /**
  * The gunicorn.conf.py of a GunicornServer: spec fields and the settings map, checked against the settings
- * model and written as Python assignments that the worker's own reader ({@link PyConfigFile}) parses.
+ * model and written as Python assignments that the worker's own reader ({@link PyConfigFile}) parses; with
+ * server gunicorn, for real Gunicorn (after the user's own config file, if named), without jgunicorn's settings.
  * Workers are not in the file (they are the Deployment's replicas), so scaling never rolls pods.
  */
 public final class ConfigFile {
@@ -61,7 +64,9 @@ public final class ConfigFile {
     }
 
     /** Renders the file, or fails with every problem found (each naming its field and the allowed values). */
+    @SuppressWarnings("unchecked")
     public static ConfigFile render(GunicornServerSpec spec) throws InvalidSpecException {
+        boolean gunicorn = spec.getServer() == AppServer.GUNICORN;
         List<String> problems = new ArrayList<>();
         Map<String, Object> values = new LinkedHashMap<>();
         int port = orDefault(spec.getPort(), GunicornServerSpec.DEFAULT_PORT);
@@ -71,31 +76,75 @@ public final class ConfigFile {
         checkPort("spec.adminPort", adminPort, problems);
         if (port == adminPort) problems.add("spec.port and spec.adminPort must differ (both are " + port + ")");
         put(values, problems, "spec.port", Settings.BIND, List.of("0.0.0.0:" + port));
-        put(values, problems, "spec.adminPort", Settings.ADMIN_BIND, "0.0.0.0:" + adminPort);
+        if (gunicorn) {
+            // A user's config file may set workers; each pod is one worker (replicas are the workers).
+            put(values, problems, "spec.workers", Settings.WORKERS, 1L);
+            put(values, problems, "spec.server", Settings.PIDFILE, GunicornPod.PIDFILE);
+            put(values, problems, "spec.server", Settings.STATSD_HOST, GunicornPod.STATSD_HOST);
+        } else {
+            put(values, problems, "spec.adminPort", Settings.ADMIN_BIND, "0.0.0.0:" + adminPort);
+        }
+        String gunicornWorkerClass = null;
         for (SpecSettings.Field f : SpecSettings.RENDERED) {
             Object v = f.value().apply(spec);
-            if (v != null) put(values, problems, f.path(), f.setting(), v);
+            if (v == null) continue;
+            if (gunicorn && f.setting() == Settings.WORKER_CLASS) {
+                // Gunicorn's classes are not the settings model's (eventlet, tornado, a class's Python path).
+                String refusal = SpecSettings.JAVA_WORKER_CLASSES.get(v);
+                if (refusal != null) problems.add(f.path() + ": " + v + " cannot be used with server gunicorn: " + refusal);
+                gunicornWorkerClass = (String) v;
+            } else {
+                put(values, problems, f.path(), f.setting(), v);
+            }
         }
         if (spec.getSettings() != null) {
             // Sorted so the same map always renders the same file (and hash).
             for (Map.Entry<String, AnyType> e : new TreeMap<>(spec.getSettings()).entrySet()) {
-                settingsEntry(e.getKey(), e.getValue() == null ? null : e.getValue().getValue(), values, problems);
+                settingsEntry(e.getKey(), e.getValue() == null ? null : e.getValue().getValue(), gunicorn, values, problems);
             }
+        }
+        // Always written, so the sidecar's --statsd-prefix matches even when the user's own file sets one.
+        if (gunicorn) {
+            values.putIfAbsent(Settings.STATSD_PREFIX.name(), "");
+            // Gunicorn 27's default is under $HOME, which a read-only root filesystem does not let it create.
+            values.putIfAbsent("control_socket", GunicornPod.CONTROL_SOCKET);
         }
         if (!problems.isEmpty()) throw new InvalidSpecException(problems);
 
+        StringBuilder assignments = new StringBuilder();
+        for (Map.Entry<String, Object> e : values.entrySet()) {
+            assignments.append(e.getKey()).append(" = ").append(gunicorn && SpecSettings.GUNICORN_COMMA_SEPARATED.contains(e.getKey())
+                    ? Py.quote(String.join(",", (List<String>) e.getValue()))
+                    : render(Settings.byName(e.getKey()).orElseThrow(), e.getValue())).append('\n');
+        }
+        verifyRoundTrip(assignments.toString(), values);
+        if (gunicornWorkerClass != null) assignments.append("worker_class = ").append(Py.quote(gunicornWorkerClass)).append('\n');
+
         StringBuilder b = new StringBuilder();
         b.append("# Rendered by the jgunicorn operator from a GunicornServer; edits are overwritten.\n");
-        b.append("# Each pod runs: jgunicorn --workers 1 -c ").append(PATH).append(" APP\n");
-        for (Map.Entry<String, Object> e : values.entrySet()) {
-            b.append(e.getKey()).append(" = ").append(render(Settings.byName(e.getKey()).orElseThrow(), e.getValue())).append('\n');
+        if (gunicorn) {
+            b.append("# Each pod runs: gunicorn -c ").append(PATH).append(" APP, beside the jgunicorn sidecar\n");
+            if (spec.getConfigFile() != null) b.append(userConfigFirst(spec.getConfigFile()));
+        } else {
+            b.append("# Each pod runs: jgunicorn --workers 1 -c ").append(PATH).append(" APP\n");
         }
-        String text = b.toString();
-        verifyRoundTrip(text, values);
-        return new ConfigFile(text, values);
+        b.append(assignments);
+        return new ConfigFile(b.toString(), values);
     }
 
-    private static void settingsEntry(String key, Object raw, Map<String, Object> values, List<String> problems) {
+    /**
+     * Runs the user's own gunicorn.conf.py in this file's namespace, as Gunicorn would have loaded it: its hooks
+     * and settings are defined here, and the assignments after it override the settings the resource manages.
+     */
+    private static String userConfigFirst(String path) {
+        String p = Py.quote(path);
+        return "# The image's own config file first (spec.configFile): its hooks stay, the values below win.\n"
+                + "with open(" + p + ") as _user_config:\n"
+                + "    exec(compile(_user_config.read(), " + p + ", \"exec\"))\n"
+                + "del _user_config\n";
+    }
+
+    private static void settingsEntry(String key, Object raw, boolean gunicorn, Map<String, Object> values, List<String> problems) {
         String field = "spec.settings." + key;
         var setting = Settings.byName(key);
         if (setting.isEmpty()) {
@@ -103,7 +152,7 @@ public final class ConfigFile {
             return;
         }
         Setting<?> s = setting.get();
-        String managed = SpecSettings.MANAGED.get(key);
+        String managed = (gunicorn ? SpecSettings.MANAGED_FOR_GUNICORN : SpecSettings.MANAGED).get(key);
         if (managed != null) {
             problems.add(field + ": not allowed here: " + managed);
             return;
@@ -113,7 +162,17 @@ public final class ConfigFile {
             problems.add(field + ": use " + specField.get().path() + " instead");
             return;
         }
-        if (s.support() != Support.SUPPORTED) {
+        if (gunicorn) {
+            String jgunicornOnly = SpecSettings.JGUNICORN_ONLY.get(key);
+            if (jgunicornOnly != null) {
+                problems.add(field + ": a jgunicorn setting that Gunicorn does not know: " + jgunicornOnly);
+                return;
+            }
+            if (SpecSettings.GUNICORN_FUNCTIONS.contains(key)) {
+                problems.add(field + ": a Python function, which YAML cannot hold: define " + key + " in your own config file (spec.configFile)");
+                return;
+            }
+        } else if (s.support() != Support.SUPPORTED) {
             problems.add(field + ": cannot be used with jgunicorn: " + s.refusal());
             return;
         }
@@ -149,7 +208,7 @@ public final class ConfigFile {
         return s.type().render((T) v);
     }
 
-    /** The worker reads this file with PyConfigFile: prove here that it reads back the same values. */
+    /** The worker reads these assignments with PyConfigFile: prove here that it reads back the same values. */
     private static void verifyRoundTrip(String text, Map<String, Object> values) {
         try {
             Map<String, Object> read = PyConfigFile.parse(text, FILE_NAME, Map.of(), 1).values();

@@ -1,6 +1,7 @@
 package dev.jgunicorn.operator.desired;
 
 import dev.jgunicorn.operator.OperatorConfig;
+import dev.jgunicorn.operator.api.v1alpha1.AppServer;
 import dev.jgunicorn.operator.api.v1alpha1.DisruptionBudgetSpec;
 import dev.jgunicorn.operator.api.v1alpha1.GunicornServer;
 import dev.jgunicorn.operator.api.v1alpha1.GunicornServerSpec;
@@ -20,6 +21,8 @@ import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
+import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.TopologySpreadConstraint;
@@ -68,6 +71,13 @@ public record DesiredState(ConfigFile config, String image, ConfigMap configMap,
         if (spec == null) throw new InvalidSpecException(List.of("spec: missing"));
         List<String> problems = new ArrayList<>();
         if (spec.getApp() == null || spec.getApp().isBlank()) problems.add("spec.app: required (e.g. dev.jgunicorn.demo.Hello)");
+        if (spec.getServer() == AppServer.GUNICORN) problems.addAll(GunicornPod.problems(spec));
+        else {
+            if (spec.getConfigFile() != null) problems.add("spec.configFile: only with server gunicorn (a jgunicorn app's settings go in spec.settings)");
+            if (spec.getApp() != null && spec.getApp().endsWith("()")) {
+                problems.add("spec.app: " + spec.getApp() + " is a Python factory call; a Java app is a class or Class:member (or set spec.server: gunicorn)");
+            }
+        }
         if (spec.getWorkers() != null && spec.getWorkers() < 0) {
             problems.add("spec.workers: " + spec.getWorkers() + " is out of range (allowed: an integer >= 0)");
         }
@@ -90,7 +100,7 @@ public record DesiredState(ConfigFile config, String image, ConfigMap configMap,
         OwnerReference owner = ownerReference(server);
         return new DesiredState(config, image,
                 configMap(server, config, owner),
-                deployment(server, spec, config, image, owner),
+                deployment(server, spec, config, image, operator.defaultImage(), owner),
                 service(server, spec, owner),
                 pdb != null && Boolean.TRUE.equals(pdb.getEnabled()) ? Optional.of(pdb(server, pdb, owner)) : Optional.empty(),
                 Boolean.TRUE.equals(metrics(spec).getPodMonitor()) ? Optional.of(podMonitor(name, server, owner, operator.podMonitorLabels())) : Optional.empty());
@@ -162,7 +172,7 @@ public record DesiredState(ConfigFile config, String image, ConfigMap configMap,
     }
 
     private static Deployment deployment(GunicornServer server, GunicornServerSpec spec, ConfigFile config,
-                                         String image, OwnerReference owner) {
+                                         String image, String operatorImage, OwnerReference owner) {
         String name = server.getMetadata().getName();
         int port = port(spec);
         int adminPort = adminPort(spec);
@@ -182,35 +192,13 @@ public record DesiredState(ConfigFile config, String image, ConfigMap configMap,
         podAnnotations.put(Labels.CONFIG_HASH, config.hash());
         podAnnotations.putAll(restartAnnotations(server));
 
-        Container container = new ContainerBuilder()
-                .withName(CONTAINER)
-                .withImage(image)
-                .withImagePullPolicy(spec.getImagePullPolicy())
-                .withCommand(LAUNCHER)
-                // Gunicorn's shape in every pod: a master and one worker (replicas are the workers). The master
-                // replaces a recycled, timed-out or crashed worker without the container exiting (no kubelet back-off).
-                .withArgs("--workers", "1", "-c", ConfigFile.PATH, spec.getApp())
-                // Never null: JOSDK 5.2.3's SSA matcher (PodTemplateSpecSanitizer) fails on a null env list.
-                .withEnv(spec.getEnv() == null ? new ArrayList<>() : new ArrayList<>(spec.getEnv()))
-                .withEnvFrom(spec.getEnvFrom())
-                .addNewPort().withName(HTTP_PORT_NAME).withContainerPort(port).withProtocol("TCP").endPort()
-                .addNewPort().withName(ADMIN_PORT_NAME).withContainerPort(adminPort).withProtocol("TCP").endPort()
-                .withResources(spec.getResources())
-                // The master's /healthz is Gunicorn's heartbeat seen from outside: it already waits --timeout plus
-                // the boot budget for a worker, so the probe needs no startup probe and no tuning to --timeout.
-                .withLivenessProbe(probe("/healthz", 10, 5, 3))
-                .withReadinessProbe(probe("/readyz", 5, 2, 2))
-                .withNewSecurityContext()
-                    .withAllowPrivilegeEscalation(false)
-                    .withReadOnlyRootFilesystem(true)
-                    .withRunAsNonRoot(true)
-                    .withNewCapabilities().withDrop("ALL").endCapabilities()
-                    .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
-                .endSecurityContext()
-                .addNewVolumeMount().withName(PodAdditions.CONFIG_VOLUME).withMountPath(ConfigFile.MOUNT_DIR).withReadOnly(true).endVolumeMount()
-                .addNewVolumeMount().withName(PodAdditions.TMP_VOLUME).withMountPath(PodAdditions.TMP_DIR).endVolumeMount()
-                .addAllToVolumeMounts(PodAdditions.orEmpty(spec.getVolumeMounts()))
-                .build();
+        boolean gunicorn = spec.getServer() == AppServer.GUNICORN;
+        Container container = gunicorn
+                ? GunicornPod.appContainer(spec, config, image, port, adminPort)
+                : jgunicornContainer(spec, image, port, adminPort);
+        // The user's additions to the app container, after the operator's own mounts (PodAdditions checked them).
+        container.setEnvFrom(spec.getEnvFrom());
+        container.getVolumeMounts().addAll(PodAdditions.orEmpty(spec.getVolumeMounts()));
         if (preStop > 0) {
             // Endpoints controllers and proxies need a moment to stop sending traffic before the worker drains.
             container.setLifecycle(new io.fabric8.kubernetes.api.model.LifecycleBuilder()
@@ -242,7 +230,9 @@ public record DesiredState(ConfigFile config, String image, ConfigMap configMap,
                             .withTolerations(spec.getTolerations())
                             .withAffinity(spec.getAffinity())
                             .withTopologySpreadConstraints(spread(name, spec.getTopologySpreadConstraints()))
-                            .withInitContainers(PodAdditions.containers(spec.getInitContainers()))
+                            // With server gunicorn: the jgunicorn sidecar sees Gunicorn's processes (worker count, /healthz).
+                            .withShareProcessNamespace(gunicorn ? true : null)
+                            .withInitContainers(initContainers(spec, config, operatorImage, port, adminPort, gunicorn))
                             .withContainers(container)
                             .addAllToContainers(PodAdditions.containers(spec.getExtraContainers()))
                             .addNewVolume().withName(PodAdditions.CONFIG_VOLUME)
@@ -257,9 +247,54 @@ public record DesiredState(ConfigFile config, String image, ConfigMap configMap,
                 .build();
     }
 
-    private static Probe probe(String path, int period, int timeoutSeconds, int failures) {
+    /** Gunicorn's native sidecar first (it starts before the app and stops after it), then the user's; null if none. */
+    private static List<Container> initContainers(GunicornServerSpec spec, ConfigFile config, String operatorImage,
+                                                  int port, int adminPort, boolean gunicorn) {
+        List<Container> inits = new ArrayList<>();
+        if (gunicorn) inits.add(GunicornPod.sidecar(spec, config, operatorImage, port, adminPort));
+        List<Container> user = PodAdditions.containers(spec.getInitContainers());
+        if (user != null) inits.addAll(user);
+        return inits.isEmpty() ? null : inits; // absent, not [], when there are none: what the API server stores
+    }
+
+    private static Container jgunicornContainer(GunicornServerSpec spec, String image, int port, int adminPort) {
+        return new ContainerBuilder()
+                .withName(CONTAINER)
+                .withImage(image)
+                .withImagePullPolicy(spec.getImagePullPolicy())
+                .withCommand(LAUNCHER)
+                // Gunicorn's shape in every pod: a master and one worker (replicas are the workers). The master
+                // replaces a recycled, timed-out or crashed worker without the container exiting (no kubelet back-off).
+                .withArgs("--workers", "1", "-c", ConfigFile.PATH, spec.getApp())
+                // Never null: JOSDK 5.2.3's SSA matcher (PodTemplateSpecSanitizer) fails on a null env list.
+                .withEnv(spec.getEnv() == null ? new ArrayList<>() : new ArrayList<>(spec.getEnv()))
+                .addNewPort().withName(HTTP_PORT_NAME).withContainerPort(port).withProtocol("TCP").endPort()
+                .addNewPort().withName(ADMIN_PORT_NAME).withContainerPort(adminPort).withProtocol("TCP").endPort()
+                .withResources(spec.getResources())
+                // The master's /healthz is Gunicorn's heartbeat seen from outside: it already waits --timeout plus
+                // the boot budget for a worker, so the probe needs no startup probe and no tuning to --timeout.
+                .withLivenessProbe(probe("/healthz", new IntOrString(ADMIN_PORT_NAME), 10, 5, 3))
+                .withReadinessProbe(probe("/readyz", new IntOrString(ADMIN_PORT_NAME), 5, 2, 2))
+                .withSecurityContext(restricted())
+                .addNewVolumeMount().withName(PodAdditions.CONFIG_VOLUME).withMountPath(ConfigFile.MOUNT_DIR).withReadOnly(true).endVolumeMount()
+                .addNewVolumeMount().withName(PodAdditions.TMP_VOLUME).withMountPath(PodAdditions.TMP_DIR).endVolumeMount()
+                .build();
+    }
+
+    /** Pod Security "restricted" for one container, with a read-only root filesystem. */
+    static SecurityContext restricted() {
+        return new SecurityContextBuilder()
+                .withAllowPrivilegeEscalation(false)
+                .withReadOnlyRootFilesystem(true)
+                .withRunAsNonRoot(true)
+                .withNewCapabilities().withDrop("ALL").endCapabilities()
+                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+                .build();
+    }
+
+    static Probe probe(String path, IntOrString port, int period, int timeoutSeconds, int failures) {
         return new ProbeBuilder()
-                .withNewHttpGet().withPath(path).withPort(new IntOrString(ADMIN_PORT_NAME)).endHttpGet()
+                .withNewHttpGet().withPath(path).withPort(port).endHttpGet()
                 .withPeriodSeconds(period)
                 .withTimeoutSeconds(timeoutSeconds)
                 .withFailureThreshold(failures)

@@ -2,7 +2,6 @@ package dev.jgunicorn.operator.desired;
 
 import dev.jgunicorn.operator.Servers;
 import dev.jgunicorn.operator.api.v1alpha1.GunicornServer;
-import dev.jgunicorn.operator.api.v1alpha1.WorkerClass;
 import dev.jgunicorn.settings.Config;
 import dev.jgunicorn.settings.ConfigLoader;
 import dev.jgunicorn.settings.PyConfigFile;
@@ -26,7 +25,7 @@ class ConfigFileTest {
         GunicornServer s = Servers.demo("shop");
         s.getSpec().setWorkers(3);
         s.getSpec().setThreads(4);
-        s.getSpec().setWorkerClass(WorkerClass.GTHREAD);
+        s.getSpec().setWorkerClass("gthread");
         s.getSpec().setTimeout(45);
         s.getSpec().setGracefulTimeout(25);
         s.getSpec().setAccessLogFormat("%(h)s \"%(r)s\" 'quoted' \\ back");

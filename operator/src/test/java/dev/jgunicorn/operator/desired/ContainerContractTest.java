@@ -3,7 +3,6 @@ package dev.jgunicorn.operator.desired;
 import dev.jgunicorn.operator.OperatorConfig;
 import dev.jgunicorn.operator.Servers;
 import dev.jgunicorn.operator.api.v1alpha1.GunicornServer;
-import dev.jgunicorn.operator.api.v1alpha1.WorkerClass;
 import io.fabric8.kubernetes.api.model.Container;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -151,7 +150,7 @@ class ContainerContractTest {
     void aRequestPastTheTimeoutKeepsThePodLiveUnderGthread(@TempDir Path dir) throws Exception {
         GunicornServer server = Servers.demo("demo");
         server.getSpec().setApp("dev.jgunicorn.demo.Slow");
-        server.getSpec().setWorkerClass(WorkerClass.GTHREAD);
+        server.getSpec().setWorkerClass("gthread");
         server.getSpec().setThreads(4);
         server.getSpec().setTimeout(5);
         try (Pod pod = Pod.start(server, dir, "-Xmx64m")) {

@@ -8,7 +8,6 @@ import dev.jgunicorn.operator.api.v1alpha1.GunicornServerSpec;
 import dev.jgunicorn.operator.api.v1alpha1.LogLevel;
 import dev.jgunicorn.operator.api.v1alpha1.MetricsSpec;
 import dev.jgunicorn.operator.api.v1alpha1.ServiceSpec;
-import dev.jgunicorn.operator.api.v1alpha1.WorkerClass;
 import io.fabric8.kubernetes.api.model.AffinityBuilder;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -157,7 +156,7 @@ class DesiredStateTest {
         spec.setImagePullSecrets(List.of(new LocalObjectReference("regcred")));
         spec.setWorkers(4);
         spec.setThreads(8);
-        spec.setWorkerClass(WorkerClass.GTHREAD);
+        spec.setWorkerClass("gthread");
         spec.setWorkerConnections(500);
         spec.setPort(8080);
         spec.setAdminPort(9100);

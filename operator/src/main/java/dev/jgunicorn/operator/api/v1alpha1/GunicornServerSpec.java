@@ -37,6 +37,17 @@ import java.util.Map;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(value = "self.port != self.adminPort",
         message = "spec.port and spec.adminPort must differ: the admin listener never shares the app's port")
+@ValidationRule(value = GunicornServerSpec.GUNICORN_APP_RULE,
+        message = "spec.app: with server gunicorn, a WSGI app as module:callable or module:factory() (e.g. app:app)")
+@ValidationRule(value = "(has(self.server) && self.server == 'gunicorn') || !self.app.endsWith('()')",
+        message = "spec.app: module:factory() is Gunicorn's; a Java app is a class or Class:member (or set server: gunicorn)")
+@ValidationRule(value = GunicornServerSpec.JGUNICORN_WORKER_CLASS_RULE,
+        message = "spec.workerClass: with server jgunicorn, one of sync, gthread, virtual, eventloop, gevent")
+@ValidationRule(value = GunicornServerSpec.GUNICORN_WORKER_CLASS_RULE,
+        message = "spec.workerClass: virtual and eventloop are jgunicorn's (Java) worker classes; with server gunicorn"
+                + " use sync, gthread, gevent, eventlet, tornado or a worker class's Python path")
+@ValidationRule(value = "!has(self.configFile) || (has(self.server) && self.server == 'gunicorn')",
+        message = "spec.configFile: only with server gunicorn (a jgunicorn app's settings go in spec.settings)")
 public class GunicornServerSpec {
     // The settings model's defaults of workers and of bind's port (checked by SettingsAlignmentTest).
     public static final int DEFAULT_WORKERS = 1;
@@ -45,16 +56,37 @@ public class GunicornServerSpec {
     public static final int DEFAULT_ADMIN_PORT = 9000;
     public static final int DEFAULT_PRE_STOP_DELAY = 5;
 
+    // Gunicorn's WSGI app forms; a Java app is never a factory call.
+    static final String GUNICORN_APP_RULE = "!has(self.server) || self.server != 'gunicorn'"
+            + " || self.app.matches('^[A-Za-z_][A-Za-z0-9_]*(\\\\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*(\\\\(\\\\))?$')";
+    static final String JGUNICORN_WORKER_CLASS_RULE = "(has(self.server) && self.server == 'gunicorn') || !has(self.workerClass)"
+            + " || self.workerClass in ['sync', 'gthread', 'virtual', 'eventloop', 'gevent']";
+    static final String GUNICORN_WORKER_CLASS_RULE = "!has(self.server) || self.server != 'gunicorn' || !has(self.workerClass)"
+            + " || !(self.workerClass in ['virtual', 'eventloop'])";
+
+    @Default("jgunicorn")
+    @JsonPropertyDescription("Which server runs the app: jgunicorn (a Java app on the jgunicorn runtime image) or"
+            + " gunicorn (a Python WSGI app under Gunicorn from spec.image, with the jgunicorn sidecar beside it for"
+            + " /metrics, /healthz and /readyz). See docs/operator.md, Python apps.")
+    private AppServer server;
+
+    @Pattern("^/.+")
+    @JsonPropertyDescription("With server gunicorn: the path of your own gunicorn.conf.py inside the image, loaded"
+            + " first (its hooks keep working); the resource's fields and settings then override what it sets.")
+    private String configFile;
+
     @Required
-    @Pattern("^[A-Za-z_$][A-Za-z0-9_$]*(\\.[A-Za-z_$][A-Za-z0-9_$]*)*(:[A-Za-z_$][A-Za-z0-9_$]*)?$")
-    @JsonPropertyDescription("The app to serve, jgunicorn's APP argument: a class implementing"
+    @Pattern("^[A-Za-z_$][A-Za-z0-9_$]*(\\.[A-Za-z_$][A-Za-z0-9_$]*)*(:[A-Za-z_$][A-Za-z0-9_$]*(\\(\\))?)?$")
+    @JsonPropertyDescription("The app to serve. With server jgunicorn, jgunicorn's APP argument: a class implementing"
             + " com.sun.net.httpserver.HttpHandler (com.example.App) or a static member yielding one"
             + " (com.example.App:handler), found on the image's class path or settings.classpath."
-            + " Example: dev.jgunicorn.demo.Hello (bundled with the runtime image).")
+            + " Example: dev.jgunicorn.demo.Hello (bundled with the runtime image). With server gunicorn,"
+            + " Gunicorn's WSGI app: module:callable or module:factory() (e.g. app:app).")
     private String app;
 
     @JsonPropertyDescription("The container image: the jgunicorn runtime image or an app image built FROM it."
-            + " Empty means the runtime image the operator was installed with (serves the bundled demo apps).")
+            + " Empty means the runtime image the operator was installed with (serves the bundled demo apps)."
+            + " With server gunicorn: required, an image with Python, Gunicorn (on PATH) and the app.")
     private String image;
 
     @Pattern("^(Always|IfNotPresent|Never)$")
@@ -81,9 +113,12 @@ public class GunicornServerSpec {
     private Integer threads;
 
     @Default("sync")
-    @JsonPropertyDescription("How a worker runs requests (setting worker_class, -k): sync, gthread, virtual"
-            + " (a virtual thread per request; gevent is its alias) or eventloop.")
-    private WorkerClass workerClass;
+    @Pattern("^[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*$")
+    @JsonPropertyDescription("How a worker runs requests (setting worker_class, -k). With server jgunicorn: sync,"
+            + " gthread, virtual (a virtual thread per request; gevent is its alias) or eventloop. With server"
+            + " gunicorn: Gunicorn's sync, gthread, gevent, eventlet, tornado, or a class by its Python path"
+            + " (e.g. uvicorn_worker.UvicornWorker), installed in the image.")
+    private String workerClass;
 
     @Min(0)
     @Default("1000")
@@ -251,6 +286,10 @@ public class GunicornServerSpec {
             + " selector when it is left empty.")
     private List<TopologySpreadConstraint> topologySpreadConstraints;
 
+    public AppServer getServer() { return server; }
+    public void setServer(AppServer server) { this.server = server; }
+    public String getConfigFile() { return configFile; }
+    public void setConfigFile(String configFile) { this.configFile = configFile; }
     public String getApp() { return app; }
     public void setApp(String app) { this.app = app; }
     public String getImage() { return image; }
@@ -263,8 +302,8 @@ public class GunicornServerSpec {
     public void setWorkers(Integer workers) { this.workers = workers; }
     public Integer getThreads() { return threads; }
     public void setThreads(Integer threads) { this.threads = threads; }
-    public WorkerClass getWorkerClass() { return workerClass; }
-    public void setWorkerClass(WorkerClass workerClass) { this.workerClass = workerClass; }
+    public String getWorkerClass() { return workerClass; }
+    public void setWorkerClass(String workerClass) { this.workerClass = workerClass; }
     public Integer getWorkerConnections() { return workerConnections; }
     public void setWorkerConnections(Integer workerConnections) { this.workerConnections = workerConnections; }
     public Integer getPort() { return port; }
