@@ -51,9 +51,10 @@ public final class AdminServer implements AutoCloseable {
 
     public static AdminServer start(String adminBind, Supplier<String> metrics, Supplier<Check> live, Supplier<Check> ready)
             throws IOException {
-        // Scrapes and probes are few and short; two virtual threads' worth of work, a small accept queue.
+        // Scrapes and probes are few and short: one event loop (not one per CPU: a pod without a CPU limit sees
+        // every core of the node), one virtual thread's carrier, a small accept queue.
         ServerOptions options = ServerOptions.from(Config.defaults().with(Settings.WORKER_CLASS, "virtual")
-                .with(Settings.THREADS, 1).with(Settings.WORKER_CONNECTIONS, 64).with(Settings.KEEPALIVE, 5)
+                .with(Settings.IO_THREADS, 1).with(Settings.THREADS, 1).with(Settings.WORKER_CONNECTIONS, 64).with(Settings.KEEPALIVE, 5)
                 .with(Settings.TIMEOUT, 0).with(Settings.GRACEFUL_TIMEOUT, 1).with(Settings.BACKLOG, 64));
         JgunicornHttpServer server = new JgunicornHttpServer(options);
         server.createContext("/metrics", ex -> answer(ex, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.get()));

@@ -6,6 +6,9 @@ import dev.jgunicorn.cli.Jgunicorn;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -15,9 +18,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -177,6 +182,39 @@ class SidecarTest {
         try (Jgunicorn s = sidecar(dir, "sidecar", "--statsd-bind", "127.0.0.1:99999")) {
             assertEquals(2, s.waitFor(Duration.ofSeconds(30)));
             assertTrue(s.err().contains("--statsd-bind"), s.err());
+        }
+    }
+
+    @Test
+    void theAdminListenerKeepsOneIoThreadOnANodeWithManyCpus(@TempDir Path dir) throws Exception {
+        int admin = Jgunicorn.freePort();
+        // a pod without a CPU limit sees every core of its node: 16 here
+        try (Jgunicorn sidecar = new Jgunicorn(dir, Map.of("JAVA_TOOL_OPTIONS", "-XX:ActiveProcessorCount=16"), "sidecar",
+                "--statsd-bind", "127.0.0.1:" + Jgunicorn.freePort(), "--admin-bind", "127.0.0.1:" + admin)) {
+            Jgunicorn.getWhenUp(client, URI.create("http://127.0.0.1:" + admin + "/metrics"), Duration.ofSeconds(30), sidecar);
+            // a scraper and two probes at once, twice over: each connection would start the next event loop's thread
+            List<Socket> open = new ArrayList<>();
+            try {
+                for (int i = 0; i < 6; i++) {
+                    Socket s = new Socket("127.0.0.1", admin);
+                    open.add(s);
+                    s.getOutputStream().write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                    s.setSoTimeout(10_000);
+                    InputStream in = s.getInputStream();
+                    assertEquals("HTTP/1.1 200", new String(in.readNBytes(12), StandardCharsets.US_ASCII));
+                }
+                assertEquals(List.of("jgunicorn-io"), ioThreads(sidecar.process.pid()), "one I/O thread for the admin listener");
+            } finally {
+                for (Socket s : open) s.close();
+            }
+        }
+    }
+
+    /** The names (up to their first digit) of the process's threads that do Netty I/O, from /proc. */
+    private static List<String> ioThreads(long pid) throws IOException {
+        try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            return tasks.map(t -> Jgunicorn.read(t.resolve("comm")).strip().replaceAll("-\\d.*", ""))
+                    .filter(name -> name.startsWith("jgunicorn-io")).toList();
         }
     }
 }
