@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
@@ -13,6 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.Optional;
 
@@ -67,10 +69,20 @@ public final class GunicornOperator implements AutoCloseable {
         operator.register(reconciler, c -> {
             if (config.namespaces().isEmpty()) c.watchingAllNamespaces();
             else c.settingNamespaces(config.namespaces());
+            c.withRetry(RETRY);
         });
         operator.start();
         return new GunicornOperator(operator, config, leading, stopping);
     }
+
+    /**
+     * A failed reconciliation is retried until it succeeds, at most a minute apart, as Kubernetes' own controllers
+     * do. JOSDK's default gives up after 5 tries within ~25 s, and nothing asks again until the resource changes:
+     * e.g. right after the CRD is installed, OwnerReferencesPermissionEnforcement refuses owner references to a
+     * kind its discovery cache (refreshed every 30 s) does not know yet, and a server created then stayed unreconciled.
+     */
+    static final GenericRetry RETRY = new GenericRetry().setInitialInterval(Duration.ofSeconds(1))
+            .setIntervalMultiplier(2).setMaxInterval(Duration.ofSeconds(60).toMillis()).withoutMaxAttempts();
 
     /**
      * The Lease is gone. When we are stopping, that is expected; otherwise another replica may already reconcile,
