@@ -27,7 +27,8 @@ import java.util.Map;
  * <p>Deliberate differences from Gunicorn: a too-long request line answers 414 (Gunicorn: 400); a well-formed
  * {@code HTTP/d.d} outside 1.x answers 505 (Gunicorn: 400); Content-Length and chunk sizes that do not fit a long,
  * and trailer sections larger than the header-buffer cap, are refused instead of waited for; a request line under
- * {@code limit_request_line = 0} is capped at 1 MiB like Gunicorn's C parser; {@code requireHost} is our own rule.
+ * {@code limit_request_line = 0} is capped at 1 MiB like Gunicorn's C parser; {@code requireHost} is our own rule; a line
+ * over its size limit is refused as too long before its other faults are looked at, whichever read brought its end.
  */
 public final class Http1RequestDecoder extends ByteToMessageDecoder {
 
