@@ -27,7 +27,8 @@ import java.util.Map;
  * <p>Deliberate differences from Gunicorn: a too-long request line answers 414 (Gunicorn: 400); a well-formed
  * {@code HTTP/d.d} outside 1.x answers 505 (Gunicorn: 400); Content-Length and chunk sizes that do not fit a long,
  * and trailer sections larger than the header-buffer cap, are refused instead of waited for; a request line under
- * {@code limit_request_line = 0} is capped at 1 MiB like Gunicorn's C parser; {@code requireHost} is our own rule.
+ * {@code limit_request_line = 0} is capped at 1 MiB like Gunicorn's C parser; {@code requireHost} is our own rule; a line
+ * over its size limit is refused as too long before its other faults are looked at, whichever read brought its end.
  */
 public final class Http1RequestDecoder extends ByteToMessageDecoder {
 
@@ -161,23 +162,21 @@ public final class Http1RequestDecoder extends ByteToMessageDecoder {
         int start = in.readerIndex();
         int end = in.writerIndex();
         int from = start + scanned;
-        int cr = -1;
         int lf = in.indexOf(from, end, LF);
-        if (lf >= 0) {
-            // the line ends at CRLF; an LF without its CR is refused at once, not waited on (Gunicorn 27's read_line)
-            if (lf == start || in.getByte(lf - 1) != CR) {
-                return badRequest(in, out, "Invalid HTTP request line: 'bare LF as line terminator'");
-            }
-            cr = lf - 1;
-        }
-        if (cr < 0) {
-            scanned = end - start;
-            int atLeast = scanned - (in.getByte(end - 1) == CR ? 1 : 0);
-            if (atLeast > lineLimit) return lineTooLong(in, out, atLeast);
+        // the length is checked first, on the bytes before the LF, so that the answer to a too-long line does not
+        // depend on whether its end arrived in the same read (the fuzz tests feed every input in pieces)
+        int before = (lf < 0 ? end : lf) - start;
+        int atLeast = before - (before > 0 && in.getByte(start + before - 1) == CR ? 1 : 0);
+        if (atLeast > lineLimit) return lineTooLong(in, out, atLeast);
+        if (lf < 0) {
+            scanned = before;
             return false;
         }
-        int len = cr - start;
-        if (len > lineLimit) return lineTooLong(in, out, len);
+        // the line ends at CRLF; an LF without its CR is refused at once, not waited on (Gunicorn 27's read_line)
+        if (lf == start || in.getByte(lf - 1) != CR) {
+            return badRequest(in, out, "Invalid HTTP request line: 'bare LF as line terminator'");
+        }
+        int cr = lf - 1;
         if (!peerKnown) initPeer(ctx);
         if (!parseRequestLine(in, out, start, cr)) return false;
         in.readerIndex(cr + 2);
@@ -257,12 +256,17 @@ public final class Http1RequestDecoder extends ByteToMessageDecoder {
     private boolean fieldLine(ByteBuf in, List<Object> out) {
         int start = in.readerIndex();
         int lf = in.indexOf(start + scanned, in.writerIndex(), LF);
-        if (lf < 0) {
-            scanned = in.readableBytes();
-            if (sectionBytes + scanned > maxSectionBytes) return tooLarge(in, out, "max buffer headers");
+        // the size bounds come first, on the bytes before the LF: they decide the same whether or not the LF
+        // arrived in the same read as the rest of the line
+        int before = (lf < 0 ? in.writerIndex() : lf) - start;
+        if (before > 0) {
+            if (sectionBytes + before > maxSectionBytes) return tooLarge(in, out, "max buffer headers");
             byte first = in.getByte(start);
-            long lineBound = scanned + (pendingName != null && (first == SP || first == HT) ? pendingLength : 0);
+            long lineBound = before + (pendingName != null && (first == SP || first == HT) ? pendingLength : 0);
             if (lineBound > fieldSizeLimit) return tooLarge(in, out, "limit request headers fields size");
+        }
+        if (lf < 0) {
+            scanned = before;
             return false;
         }
         scanned = 0;

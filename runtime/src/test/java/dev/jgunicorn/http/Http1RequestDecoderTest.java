@@ -422,6 +422,25 @@ class Http1RequestDecoderTest {
         assertNull(decode(limits(0, 100, 8190), bytes("GET /" + "a".repeat(100_000) + " HTTP/1.1\r\n\r\n")).error);
     }
 
+    /**
+     * A line over its limit is refused as too long whatever else is wrong with it (a bare LF, no colon, a control
+     * character in an earlier field): the answer must not depend on where the client's writes were cut.
+     */
+    @Test
+    void tooLongLinesAreRefusedTheSameInOneReadOrMany() {
+        ParserConfig tight = limits(40, 4, 32);
+        String[][] cases = {
+            {"GET /" + "a".repeat(46) + " HTTP/1.1\n\r\n", "414"},
+            {"GET / HTTP/1.1\r\nGET http://[::1]:8000/x?y=z HTTP/1.1\r\n\r\n", "431"},
+            {"GET / HTTP/1.1\r\nX-A: a\u0001b\r\nX-B: " + "b".repeat(40) + "\r\n\r\n", "431"},
+        };
+        for (String[] c : cases) {
+            byte[] raw = bytes(c[0]);
+            assertEquals(Integer.parseInt(c[1]), decode(tight, raw).error.status(), c[0]);
+            assertEquals(Integer.parseInt(c[1]), decode(tight, byteByByte(raw)).error.status(), c[0]);
+        }
+    }
+
     @Test
     void headerLimitsAre431() {
         StringBuilder many = new StringBuilder("GET / HTTP/1.1\r\n");

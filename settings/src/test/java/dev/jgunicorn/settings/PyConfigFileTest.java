@@ -1051,4 +1051,41 @@ class PyConfigFileTest {
         }
         assertEquals(List.of(3L, 5L, 12L), results);
     }
+
+    // ------------------------------------------------------------------ found by PyConfigFileFuzzTest
+
+    @Test
+    void deepNestingIsRefusedWithItsLine() {
+        assertRefused("import os\nworkers = " + "(".repeat(5000) + "1" + ")".repeat(5000) + "\n", 2, "nested too deeply");
+        assertRefused("workers = " + "-".repeat(5000) + "1\n", 1, "nested too deeply");
+        assertRefused("workers = " + "2 ** ".repeat(5000) + "1\n", 1, "nested too deeply");
+        assertRefused("import os\nbind = os" + ".path".repeat(5000) + "\n", 2, "nested too deeply");
+    }
+
+    @Test
+    void longRunsOfOperatorsAreRead() throws Exception {
+        assertEquals(20_000L, eval("1" + " + 1".repeat(19_999)));
+        assertEquals(true, eval("True" + " and True".repeat(19_999)));
+        assertEquals(0L, eval("0" + " or 0".repeat(19_999)));
+    }
+
+    @Test
+    void longNumberLiteralsAreReadOrRefusedWithoutOverflowingTheStack() throws Exception {
+        assertEquals(1L, eval("0x" + "0_".repeat(5000) + "1"));
+        assertEquals(1.5, eval("float('" + "0_".repeat(5000) + "1.5')"));
+        assertEquals(1L, eval("int('" + "0_".repeat(5000) + "1', 16)"));
+        assertRefused("limit_request_line = " + "1".repeat(5000) + "\n", 1);
+    }
+
+    @Test
+    void hugeRepetitionIsRefusedNotOverflowed() throws Exception {
+        assertRefused("proc_name = 'ab' * 9223372036854775807\n", 1, "repetition result is too large");
+        assertRefused("raw_env = ['A=1'] * 4611686018427387904\n", 1, "repetition result is too large");
+        assertEquals("", eval("'' * 9223372036854775807"));
+    }
+
+    @Test
+    void lineContinuationAtTheEndOfTheFile() {
+        assertRefused("workers = 2 + \\", 1, "unexpected character after line continuation character");
+    }
 }

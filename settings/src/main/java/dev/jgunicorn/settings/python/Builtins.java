@@ -27,8 +27,10 @@ import java.util.regex.Pattern;
  * endswith.
  */
 final class Builtins {
+    // '_' only between digits, as a look-ahead so that no group repeats (Java runs a repeated group by recursion)
     private static final Pattern FLOAT_TEXT = Pattern.compile(
-            "[+-]?(\\d(_?\\d)*(\\.(\\d(_?\\d)*)?)?|\\.\\d(_?\\d)*)(e[+-]?\\d(_?\\d)*)?");
+            "(?!_|.*(?:\\D_|_\\D|_$))[+-]?(\\d[\\d_]*(\\.(\\d[\\d_]*)?)?|\\.\\d[\\d_]*)(e[+-]?\\d[\\d_]*)?");
+    private static final Pattern RADIX_DIGITS = Pattern.compile("(?!.*(?:[^0-9a-z]_|_[^0-9a-z]|_$))[0-9a-z][0-9a-z_]*");
 
     private Builtins() {
     }
@@ -77,7 +79,7 @@ final class Builtins {
             radix = 10;
             if (t.startsWith("0") && !t.replace("_", "").matches("0+")) throw invalid; // no leading zeros with base 0
         }
-        if (!t.matches("[0-9a-z](_?[0-9a-z])*")) throw invalid;
+        if (!RADIX_DIGITS.matcher(t).matches()) throw invalid;
         try {
             BigInteger n = new BigInteger(sign + t.replace("_", ""), radix);
             if (n.bitLength() > 63) throw new PyError("integer overflow: " + quote(s) + " does not fit in 64 bits");

@@ -19,11 +19,15 @@ final class Lexer {
             "<=", ">=", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "@=", "->", ":=", "<<", ">>");
     private static final String SINGLE = "+-*/%<>=()[]{},:;.@&|^~";
     private static final Pattern STRING_PREFIX = Pattern.compile("(?i)[rubf]|rb|br|fr|rf");
-    private static final String DIGITS = "\\d(_?\\d)*";
-    private static final Pattern INT = Pattern.compile("0(_?0)*|[1-9](_?\\d)*");
-    private static final Pattern RADIX = Pattern.compile("0([xob])_?([0-9a-z](_?[0-9a-z])*)");
-    private static final Pattern FLOAT = Pattern.compile("(" + DIGITS + "\\.(" + DIGITS + ")?|\\." + DIGITS + ")(e[-+]?"
-            + DIGITS + ")?|" + DIGITS + "e[-+]?" + DIGITS);
+    // An '_' only between two digits, checked by a look-ahead over the whole literal: the repetition is then of a
+    // character class, which Java's regex engine runs in a loop, not of a group, which it runs by recursion (a
+    // StackOverflowError for a literal of a few thousand digits).
+    private static final String UNDERSCORES_BETWEEN_DIGITS = "(?!_|.*(?:\\D_|_\\D|_$))";
+    private static final String DIGITS = "\\d[\\d_]*";
+    private static final Pattern INT = Pattern.compile(UNDERSCORES_BETWEEN_DIGITS + "(?:0[0_]*|[1-9][\\d_]*)");
+    private static final Pattern RADIX = Pattern.compile("0([xob])(?!__|.*(?:[^0-9a-z]_|_[^0-9a-z]|_$))_?([0-9a-z][0-9a-z_]*)");
+    private static final Pattern FLOAT = Pattern.compile(UNDERSCORES_BETWEEN_DIGITS + "(?:(" + DIGITS + "\\.(" + DIGITS
+            + ")?|\\." + DIGITS + ")(e[-+]?" + DIGITS + ")?|" + DIGITS + "e[-+]?" + DIGITS + ")");
 
     private final String src;
     private final String file;
@@ -73,7 +77,7 @@ final class Lexer {
             } else if (c == '#') {
                 while (pos < src.length() && src.charAt(pos) != '\n') pos++;
             } else if (c == '\\') {
-                if (pos + 1 < src.length() && src.charAt(pos + 1) != '\n') {
+                if (pos + 1 == src.length() || src.charAt(pos + 1) != '\n') { // at the end of the file too, as CPython
                     throw error(line, "syntax error: unexpected character after line continuation character");
                 }
                 pos += 2;

@@ -56,8 +56,8 @@ final class Operations {
 
     private static Object repeat(Object seq, long n) {
         int size = seq instanceof String s ? s.length() : ((List<?>) seq).size();
-        if (n > 0 && size * n > 10_000_000) throw new PyError("repetition result is too large");
-        int times = (int) Math.max(0, n);
+        if (n > 0 && size > 0 && n > 10_000_000 / size) throw new PyError("repetition result is too large"); // no overflow
+        int times = size == 0 ? 0 : (int) Math.max(0, n);
         if (seq instanceof String s) return s.repeat(times);
         List<Object> all = new ArrayList<>();
         for (int i = 0; i < times; i++) all.addAll((List<?>) seq);

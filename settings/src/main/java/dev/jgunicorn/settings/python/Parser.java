@@ -73,8 +73,12 @@ public final class Parser {
         return out;
     }
 
+    /** CPython's tokenizer refuses more than 200 nested parentheses. */
+    private static final int MAX_NESTING = 200;
+
     private final Namespace ns;
     private final Lexer lex;
+    private int depth;
     private final List<Token> buf = new ArrayList<>();
 
     private Parser(Namespace ns, String src, int line, boolean topLevel) {
@@ -317,6 +321,32 @@ public final class Parser {
     }
 
     private Expr test() throws ConfigFileException {
+        return nested(peek(), this::conditional);
+    }
+
+    /**
+     * Parses one more level of a nested expression. The parser and the closures it builds recurse once per level,
+     * so the depth is bounded (by CPython's own limit on nested parentheses) and a file nesting deeper gets a
+     * ConfigFileException instead of a StackOverflowError.
+     */
+    private Expr nested(Token at, Operand inner) throws ConfigFileException {
+        deeper(at);
+        try {
+            return inner.parse();
+        } finally {
+            depth--;
+        }
+    }
+
+    private void deeper(Token at) throws ConfigFileException {
+        if (depth >= MAX_NESTING) {
+            throw err(at.line(), "expression nested too deeply (more than " + MAX_NESTING
+                    + " levels of brackets, operators, calls, subscripts and attributes)");
+        }
+        depth++;
+    }
+
+    private Expr conditional() throws ConfigFileException {
         Token t = peek();
         if (t.is("lambda")) throw err(t.line(), "lambda expressions are not supported: Python callables cannot run on the JVM");
         Expr body = orTest();
@@ -329,35 +359,46 @@ public final class Parser {
         return () -> truthy(condition.eval()) ? body.eval() : other.eval();
     }
 
+    // Runs of 'or', 'and' and binary operators are evaluated in a loop, not as one closure per operator calling the
+    // previous one: a file-long run of operators would otherwise overflow the stack.
+
     private Expr orTest() throws ConfigFileException {
-        Expr left = andTest();
-        while (accept("or")) {
-            Expr l = left;
-            Expr r = andTest();
-            left = () -> {
-                Object v = l.eval();
-                return truthy(v) ? v : r.eval();
-            };
-        }
-        return left;
+        List<Expr> operands = operands("or", this::andTest);
+        if (operands.size() == 1) return operands.get(0);
+        return () -> {
+            Object v = null;
+            for (Expr e : operands) {
+                v = e.eval();
+                if (truthy(v)) return v;
+            }
+            return v;
+        };
     }
 
     private Expr andTest() throws ConfigFileException {
-        Expr left = notTest();
-        while (accept("and")) {
-            Expr l = left;
-            Expr r = notTest();
-            left = () -> {
-                Object v = l.eval();
-                return truthy(v) ? r.eval() : v;
-            };
-        }
-        return left;
+        List<Expr> operands = operands("and", this::notTest);
+        if (operands.size() == 1) return operands.get(0);
+        return () -> {
+            Object v = null;
+            for (Expr e : operands) {
+                v = e.eval();
+                if (!truthy(v)) return v;
+            }
+            return v;
+        };
+    }
+
+    private List<Expr> operands(String keyword, Operand operand) throws ConfigFileException {
+        List<Expr> operands = new ArrayList<>();
+        operands.add(operand.parse());
+        while (accept(keyword)) operands.add(operand.parse());
+        return operands;
     }
 
     private Expr notTest() throws ConfigFileException {
+        Token t = peek();
         if (!accept("not")) return comparison();
-        Expr e = notTest();
+        Expr e = nested(t, this::notTest);
         return () -> !truthy(e.eval());
     }
 
@@ -394,17 +435,43 @@ public final class Parser {
     }
 
     private Expr arith() throws ConfigFileException {
-        Expr left = term();
-        while (peek().is("+") || peek().is("-")) left = binary(left, next(), this::term);
+        Expr left = binaryRun(this::term, "+", "-");
         Token t = peek();
         if (t.kind() == Kind.OP && BITWISE.contains(t.text())) throw err(t.line(), "operator '" + t.text() + "' is not supported");
         return left;
     }
 
     private Expr term() throws ConfigFileException {
-        Expr left = factor();
-        while (peek().is("*") || peek().is("/") || peek().is("//") || peek().is("%")) left = binary(left, next(), this::factor);
-        return left;
+        return binaryRun(this::factor, "*", "/", "//", "%");
+    }
+
+    /** A left-associative run of binary operators of one precedence. */
+    private Expr binaryRun(Operand operand, String... operators) throws ConfigFileException {
+        Expr first = operand.parse();
+        List<Token> ops = new ArrayList<>();
+        List<Expr> rights = new ArrayList<>();
+        while (isAny(peek(), operators)) {
+            ops.add(next());
+            rights.add(operand.parse());
+        }
+        if (ops.isEmpty()) return first;
+        return () -> {
+            Object v = first.eval();
+            for (int i = 0; i < ops.size(); i++) {
+                Object left = v;
+                Token op = ops.get(i);
+                Expr right = rights.get(i);
+                v = ns.at(op.line(), () -> binop(op.text(), left, right.eval()));
+            }
+            return v;
+        };
+    }
+
+    private static boolean isAny(Token t, String... texts) {
+        for (String s : texts) {
+            if (t.is(s)) return true;
+        }
+        return false;
     }
 
     private interface Operand {
@@ -421,7 +488,7 @@ public final class Parser {
         if (t.is("~")) throw err(t.line(), "operator '~' is not supported");
         if (!t.is("-") && !t.is("+")) return power();
         next();
-        Expr e = factor();
+        Expr e = nested(t, this::factor);
         boolean minus = t.is("-");
         return located(t.line(), () -> minus ? negate(e.eval()) : unaryPlus(e.eval()));
     }
@@ -429,13 +496,24 @@ public final class Parser {
     private Expr power() throws ConfigFileException {
         Expr base = postfix();
         if (!peek().is("**")) return base;
-        return binary(base, next(), this::factor); // right-associative, binds tighter than unary minus on its left
+        Token op = next();
+        return binary(base, op, () -> nested(op, this::factor)); // right-associative, binds tighter than unary minus on its left
     }
 
+    /** Each call, subscript or attribute wraps the closure before it: a nesting level of its own. */
     private Expr postfix() throws ConfigFileException {
-        Expr e = atom();
+        int entered = depth;
+        try {
+            return trailers(atom());
+        } finally {
+            depth = entered;
+        }
+    }
+
+    private Expr trailers(Expr e) throws ConfigFileException {
         while (true) {
             Token t = peek();
+            if (t.is("(") || t.is("[") || t.is(".")) deeper(t);
             if (t.is("(")) {
                 e = call(e, next());
             } else if (t.is("[")) {
