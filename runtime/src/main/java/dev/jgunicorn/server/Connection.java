@@ -38,16 +38,14 @@ final class Connection extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger("gunicorn.error");
     /** Unread request body a keep-alive connection will discard after the response before giving up and closing. */
     private static final long MAX_DRAIN = 1024 * 1024;
-    /** The event-loop model hands the handler a complete body; larger bodies are refused with 413. */
-    static final long EVENTLOOP_MAX_BODY = 16L * 1024 * 1024;
-    private static final RequestError TOO_LARGE_FOR_EVENTLOOP = new RequestError(413, "Content Too Large",
-            "the eventloop worker buffers bodies up to " + EVENTLOOP_MAX_BODY + " bytes", true);
     private static final RequestError BODY_TOO_SLOW = new RequestError(408, "Request Timeout",
             "request body not received in time (body_timeout, body_min_rate)", true);
 
     private final WorkerServer server;
     private final ServerOptions options;
     private final ConnectionDeadline deadline;
+    /** The event-loop model hands the handler a complete body; larger bodies are refused with 413. */
+    private final RequestError tooLargeForEventloop;
     private Channel channel;
     private SslHandler tls;
     private WriteGate writeGate;
@@ -64,11 +62,17 @@ final class Connection extends ChannelInboundHandlerAdapter {
     private boolean closing;
     private int served;
     private ResponseHead.Scratch headScratch;
+    /** Bytes of the worker's body budget the current request holds (eventloop model). */
+    private long reserved;
+    /** Set while the current request waits, unread, for room in the body budget. */
+    private BodyBudget.Waiter budgetWaiter;
 
     Connection(WorkerServer server, ConnectionDeadline deadline) {
         this.server = server;
         this.options = server.options();
         this.deadline = deadline;
+        this.tooLargeForEventloop = new RequestError(413, "Content Too Large", "the eventloop worker buffers bodies up to "
+                + options.eventloopMaxBody() + " bytes (eventloop_max_body)", true);
     }
 
     // ---- Netty events ----------------------------------------------------------------------------
@@ -95,6 +99,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         closing = true;
+        releaseBudget();
         Exchange ex = current;
         if (ex != null) {
             ex.body().fail(new IOException("client closed the connection"));
@@ -116,6 +121,10 @@ final class Connection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof OutOfMemoryError) {
+            log.warn("closing {}: {}; lower --eventloop-body-buffer or raise the worker's direct memory"
+                    + " (--jvm-arg=-XX:MaxDirectMemorySize=...)", channel.remoteAddress(), cause.toString());
+        }
         log.debug("connection error from {}: {}", channel.remoteAddress(), cause.toString());
         ctx.close();
     }
@@ -167,14 +176,63 @@ final class Connection extends ChannelInboundHandlerAdapter {
         currentBodyEnded = !head.hasBody();
         endPending = !head.hasBody();
         dispatchOnEnd = options.model() == WorkerModel.EVENTLOOP && head.hasBody();
-        if (dispatchOnEnd && !head.chunked() && head.contentLength() > EVENTLOOP_MAX_BODY) {
-            refuse(ex, TOO_LARGE_FOR_EVENTLOOP);
+        if (dispatchOnEnd && !head.chunked() && head.contentLength() > options.eventloopMaxBody()) {
+            refuse(ex, tooLargeForEventloop);
             return;
         }
+        if (dispatchOnEnd && !reserveBody(head)) return; // read on once the budget has room
+        awaitBody(head);
+    }
+
+    /** The request's body may come now: its deadline starts, and the handler runs or the body is asked for. */
+    private void awaitBody(RequestHead head) {
         // A client that expects 100 Continue owes its body once asked for it (or once it sends it anyway).
         if (head.hasBody() && (dispatchOnEnd || !head.expectContinue())) deadline.awaitBody();
-        if (!dispatchOnEnd) dispatch(ex);
+        if (!dispatchOnEnd) dispatch(current);
         else if (head.expectContinue()) sendContinue(); // the server reads the body for the app: ask for it now
+    }
+
+    /**
+     * Reserves the eventloop model's whole body (its length, or the most a chunked one may reach) in the worker's
+     * budget, or queues for it: the connection is not read meanwhile, so many uploads wait their turn in socket
+     * buffers instead of exhausting memory, and the body deadline does not run.
+     */
+    private boolean reserveBody(RequestHead head) {
+        long bytes = head.chunked() ? options.eventloopMaxBody() : head.contentLength();
+        BodyBudget.Waiter waiter = new BodyBudget.Waiter() {
+            @Override
+            public void granted() {
+                channel.eventLoop().execute(() -> budgetGranted(this, bytes, head));
+            }
+        };
+        if (server.bodyBudget().reserve(bytes, waiter)) {
+            reserved = bytes;
+            return true;
+        }
+        budgetWaiter = waiter;
+        return false;
+    }
+
+    private void budgetGranted(BodyBudget.Waiter waiter, long bytes, RequestHead head) {
+        if (budgetWaiter != waiter) { // the connection closed since: the grant goes back
+            server.bodyBudget().release(bytes);
+            return;
+        }
+        budgetWaiter = null;
+        reserved = bytes;
+        awaitBody(head);
+        updateAutoRead();
+    }
+
+    /** Gives back the current request's share of the body budget, or its place in the queue; idempotent. */
+    private void releaseBudget() {
+        if (budgetWaiter != null) {
+            server.bodyBudget().cancel(budgetWaiter); // already granted: budgetGranted sees it is stale and releases
+            budgetWaiter = null;
+        }
+        long bytes = reserved;
+        reserved = 0;
+        server.bodyBudget().release(bytes);
     }
 
     /**
@@ -233,17 +291,19 @@ final class Connection extends ChannelInboundHandlerAdapter {
     private void feedBody(Object msg) {
         Exchange ex = current;
         if (msg instanceof BodyChunk chunk) {
-            if (dispatchOnEnd && ex.body().available() + chunk.content().readableBytes() > EVENTLOOP_MAX_BODY) {
+            if (dispatchOnEnd && ex.body().available() + chunk.content().readableBytes() > options.eventloopMaxBody()) {
                 chunk.release();
                 current = null;
                 ex.discard();
-                refuse(ex, TOO_LARGE_FOR_EVENTLOOP);
+                refuse(ex, tooLargeForEventloop);
                 return;
             }
             int bytes = chunk.content().readableBytes();
             ex.requestBodyBytes += bytes;
-            deadline.awaitBody(); // a client expecting 100 Continue may send its body without waiting for it
-            deadline.bodyReceived(bytes);
+            if (budgetWaiter == null) { // bytes read before the pause count once the body's turn comes
+                deadline.awaitBody(); // a client expecting 100 Continue may send its body without waiting for it
+                deadline.bodyReceived(bytes);
+            }
             ex.body().offer(chunk.content());
         } else if (msg instanceof BodyEnd) {
             currentBodyEnded = true;
@@ -326,6 +386,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
         ended(ex);
         server.requestEnded(ex, this);
         current = null;
+        releaseBudget();
         if (!ex.keepAlive() || closing || !channel.isActive()) {
             closeAfterFlush();
             return;
@@ -363,6 +424,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
     private void refuse(Exchange ex, RequestError err) {
         closing = true;
         deadline.clear();
+        releaseBudget();
         if (!err.respond()) { // the client is gone: nobody to answer, nothing it did wrong
             log.debug("Closing connection from ip={}: {}", ip(), err.message());
             channel.close();
@@ -433,7 +495,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
 
     private void updateAutoRead() {
         Exchange ex = current;
-        boolean pause = !backlog.isEmpty() || (ex != null && !dispatchOnEnd && ex.body().isBehind());
+        boolean pause = !backlog.isEmpty() || budgetWaiter != null || (ex != null && !dispatchOnEnd && ex.body().isBehind());
         if (channel.config().isAutoRead() == pause) {
             channel.config().setAutoRead(!pause);
             deadline.bodyPaused(pause);

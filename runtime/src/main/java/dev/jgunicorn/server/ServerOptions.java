@@ -3,6 +3,8 @@ package dev.jgunicorn.server;
 import dev.jgunicorn.http.ParserConfig;
 import dev.jgunicorn.settings.Config;
 import dev.jgunicorn.settings.Settings;
+import dev.jgunicorn.settings.ValueType;
+import io.netty.util.internal.PlatformDependent;
 
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
@@ -25,10 +27,14 @@ import java.util.concurrent.ThreadLocalRandom;
  * @param accessLog         the access log, or null when off
  * @param maxRequests       requests after which the worker asks to be recycled; 0 = never
  * @param ioThreads         Netty event loops (accepting and all socket I/O); 0 = one per CPU
+ * @param eventloopMaxBody  largest body in bytes the eventloop model buffers (at most eventloopBodyBuffer)
+ * @param eventloopBodyBuffer bytes of bodies the eventloop model holds at once, all connections together
  */
 public record ServerOptions(WorkerModel model, int threads, int workerConnections, Duration keepAlive,
                             Duration headerTimeout, Duration bodyTimeout, int bodyMinRate, Duration timeout, Duration gracefulTimeout, int backlog,
-                            ParserConfig parser, AccessLog accessLog, long maxRequests, int ioThreads) {
+                            ParserConfig parser, AccessLog accessLog, long maxRequests, int ioThreads,
+                            long eventloopMaxBody, long eventloopBodyBuffer) {
+    private static final long MIB = 1024 * 1024;
 
     /** What the settings ask for; each call draws max_requests_jitter anew, as each Gunicorn worker does. */
     public static ServerOptions from(Config c) {
@@ -39,13 +45,24 @@ public record ServerOptions(WorkerModel model, int threads, int workerConnection
         if (maxRequests > 0 && c.get(Settings.MAX_REQUESTS_JITTER) > 0) {
             maxRequests += ThreadLocalRandom.current().nextInt(c.get(Settings.MAX_REQUESTS_JITTER) + 1);
         }
+        int bufferMib = c.get(Settings.EVENTLOOP_BODY_BUFFER);
+        long bodyBuffer = bufferMib == ValueType.IntOrAuto.AUTO ? autoBodyBuffer() : bufferMib * MIB;
+        long maxBody = Math.min(c.get(Settings.EVENTLOOP_MAX_BODY) * MIB, bodyBuffer);
         return new ServerOptions(WorkerModel.of(c), c.get(Settings.THREADS), c.get(Settings.WORKER_CONNECTIONS),
                 Duration.ofSeconds(c.get(Settings.KEEPALIVE)), Duration.ofSeconds(c.get(Settings.HEADER_TIMEOUT)),
                 Duration.ofSeconds(c.get(Settings.BODY_TIMEOUT)), c.get(Settings.BODY_MIN_RATE),
                 Duration.ofSeconds(c.get(Settings.TIMEOUT)), Duration.ofSeconds(c.get(Settings.GRACEFUL_TIMEOUT)),
                 c.get(Settings.BACKLOG), ParserConfig.from(c),
                 accessLines ? new AccessLog(c.get(Settings.ACCESS_LOG_FORMAT)) : null, maxRequests,
-                c.get(Settings.IO_THREADS));
+                c.get(Settings.IO_THREADS), maxBody, bodyBuffer);
+    }
+
+    /**
+     * Half of Netty's direct memory limit (-XX:MaxDirectMemorySize, else the heap's maximum), where socket reads
+     * land: the other half is left for reads in flight, responses and the allocator's pooling slack.
+     */
+    private static long autoBodyBuffer() {
+        return Math.max(MIB, PlatformDependent.maxDirectMemory() / 2);
     }
 
     /** The settings' defaults, except the model: an app that creates its own HttpServer gets virtual threads. */

@@ -60,6 +60,7 @@ public final class WorkerServer {
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicLong requests = new AtomicLong();
     private final EventLoopGroup ioGroup;
+    private final BodyBudget bodyBudget;
     private final Class<? extends ServerChannel> tcpChannel;
     private volatile Executor executor;
     private volatile Tls tls;
@@ -74,6 +75,7 @@ public final class WorkerServer {
     public WorkerServer(ServerOptions options, HttpServer owner) {
         this.options = options;
         this.owner = owner;
+        this.bodyBudget = new BodyBudget(options.eventloopBodyBuffer());
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.tcpChannel = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
@@ -85,6 +87,11 @@ public final class WorkerServer {
 
     public ServerOptions options() {
         return options;
+    }
+
+    /** The memory the eventloop model's buffered request bodies share. */
+    BodyBudget bodyBudget() {
+        return bodyBudget;
     }
 
     // ---- app registration ------------------------------------------------------------------------

@@ -868,6 +868,27 @@ public final class Settings {
             .help("Netty event loops per worker: they accept connections and do all socket I/O (and run the handlers"
                     + " of the eventloop worker class). 0 means one per CPU the worker JVM sees."));
 
+    public static final Setting<Integer> EVENTLOOP_MAX_BODY = add(Setting.setting("eventloop_max_body", Section.JVM,
+                    ValueType.integer(1, 65536))
+            .flags("--eventloop-max-body")
+            .metavar("MIB")
+            .defaultValue(16)
+            .help("Largest request body, in MiB, the eventloop worker class reads into memory before calling the"
+                    + " handler; a larger one gets 413 (at its head when Content-Length says so). Other worker"
+                    + " classes stream bodies and ignore it."));
+
+    public static final Setting<Integer> EVENTLOOP_BODY_BUFFER = add(Setting.setting("eventloop_body_buffer", Section.JVM,
+                    ValueType.integerOrAuto(1, 1048576))
+            .flags("--eventloop-body-buffer")
+            .metavar("MIB")
+            .defaultValue(ValueType.IntOrAuto.AUTO)
+            .help("MiB of request bodies one eventloop worker holds in memory at once, all connections together."
+                    + " A body is reserved whole before it is read (its Content-Length, or --eventloop-max-body when"
+                    + " chunked); one that does not fit yet waits unread, its connection paused, until earlier bodies"
+                    + " are done, so uploads queue instead of exhausting memory. auto is half the worker JVM's"
+                    + " direct memory limit (-XX:MaxDirectMemorySize, else the heap's -Xmx), where Netty keeps"
+                    + " socket data. --eventloop-max-body above it is lowered to it."));
+
     public static final Setting<Boolean> REQUIRE_HOST = add(Setting.setting("require_host", Section.JVM, ValueType.bool())
             .flags("--require-host")
             .switchStoring(true)

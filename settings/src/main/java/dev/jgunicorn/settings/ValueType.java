@@ -60,6 +60,11 @@ public interface ValueType<T> {
         return new IntOrAuto(new IntType(0, Integer.MAX_VALUE, false));
     }
 
+    /** An integer in [min, max], or {@code auto} (stored as {@link IntOrAuto#AUTO}) for "size it from the JVM". */
+    static ValueType<Integer> integerOrAuto(int min, int max) {
+        return new IntOrAuto(new IntType(min, max, false));
+    }
+
     static ValueType<Boolean> bool() {
         return BoolType.INSTANCE;
     }
@@ -173,6 +178,8 @@ public interface ValueType<T> {
 
         @Override
         public Integer fromConfig(Object value) {
+            // the stored AUTO itself (an Integer: a config file's numbers arrive as Long, so its -1 stays refused)
+            if (value instanceof Integer i && i == AUTO) return AUTO;
             return value instanceof String s && s.strip().equalsIgnoreCase("auto") ? AUTO : inner.fromConfig(value);
         }
 

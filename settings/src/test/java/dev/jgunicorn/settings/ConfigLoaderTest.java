@@ -165,6 +165,20 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void eventloopBodyLimitsTakeMibOrAutoAndRefuseTheRestWithTheirRange() throws Exception {
+        assertEquals(ValueType.IntOrAuto.AUTO, load(Map.of(), "app.App").get(Settings.EVENTLOOP_BODY_BUFFER));
+        assertEquals(8, load(Map.of(), "--eventloop-body-buffer", "8", "app.App").get(Settings.EVENTLOOP_BODY_BUFFER));
+        assertEquals(16, load(Map.of(), "app.App").get(Settings.EVENTLOOP_MAX_BODY));
+        SettingException zero = assertThrows(SettingException.class, () -> load(Map.of(), "--eventloop-body-buffer", "0", "app.App"));
+        assertTrue(zero.getMessage().contains("eventloop_body_buffer") && zero.getMessage().contains("from 1 to 1048576, or auto"),
+                zero.getMessage());
+        SettingException words = assertThrows(SettingException.class, () -> load(Map.of(), "--eventloop-body-buffer", "lots", "app.App"));
+        assertTrue(words.getMessage().contains("eventloop_body_buffer") && words.getMessage().contains("or auto"), words.getMessage());
+        SettingException max = assertThrows(SettingException.class, () -> load(Map.of(), "--eventloop-max-body", "0", "app.App"));
+        assertTrue(max.getMessage().contains("eventloop_max_body") && max.getMessage().contains("from 1 to 65536"), max.getMessage());
+    }
+
+    @Test
     void badValueInTheConfigFileNamesFileAndLine() throws Exception {
         Files.writeString(dir.resolve("gunicorn.conf.py"), "workers = 2\nkeepalive = 'long'\n");
         SettingException e = assertThrows(SettingException.class, () -> load(Map.of(), "app.App"));
