@@ -92,6 +92,8 @@ public final class SpecSettings {
             Map.entry("header_timeout", "Gunicorn has no request-head deadline"),
             Map.entry("body_timeout", "Gunicorn has no request-body deadline"),
             Map.entry("body_min_rate", "Gunicorn has no request-body rate limit"),
+            Map.entry("eventloop_body_buffer", "Gunicorn has no eventloop worker that buffers bodies"),
+            Map.entry("eventloop_max_body", "Gunicorn has no eventloop worker that buffers bodies"),
             Map.entry("require_host", "Gunicorn does not check the Host header"));
 
     /** Gunicorn's hooks (and ssl_context): Python functions, which a resource's YAML cannot hold. */
