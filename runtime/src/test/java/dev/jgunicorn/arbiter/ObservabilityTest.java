@@ -1,8 +1,9 @@
 package dev.jgunicorn.arbiter;
 
-import dev.jgunicorn.cli.Jgunicorn;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jgunicorn.cli.Jgunicorn;
+import dev.jgunicorn.metrics.RealPrometheus;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -11,7 +12,6 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -42,25 +42,6 @@ class ObservabilityTest {
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    private static String exe(String name) {
-        for (String dir : List.of("/usr/bin", "/usr/local/bin", "/bin")) {
-            if (Files.isExecutable(Path.of(dir, name))) return Path.of(dir, name).toString();
-        }
-        throw new AssertionError(name + " is not installed: bin/test installs it (Debian's prometheus package)");
-    }
-
-    /** Prometheus' instant query: the JSON result array. */
-    private JsonNode query(int port, String promql) throws Exception {
-        String body = get("http://127.0.0.1:" + port + "/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8)).body();
-        JsonNode n = JSON.readTree(body);
-        assertEquals("success", n.path("status").asText(), body);
-        return n.path("data").path("result");
-    }
-
-    private static double value(JsonNode result) {
-        return result.size() == 0 ? Double.NaN : Double.parseDouble(result.get(0).path("value").get(1).asText());
-    }
-
     @Test
     void aRealPrometheusScrapesTwoWorkersThroughTheMaster(@TempDir Path dir) throws Exception {
         int port = Jgunicorn.freePort();
@@ -87,47 +68,22 @@ class ObservabilityTest {
             }
 
             String exposition = get("http://127.0.0.1:" + admin + "/metrics").body();
-            Path file = dir.resolve("exposition.txt");
-            Files.writeString(file, exposition);
-            Process lint = new ProcessBuilder(exe("promtool"), "check", "metrics").redirectInput(file.toFile())
-                    .redirectErrorStream(true).start();
-            String lintOut = new String(lint.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(lint.waitFor(30, TimeUnit.SECONDS));
-            assertEquals(0, lint.exitValue(), "promtool check metrics: " + lintOut);
+            assertEquals(null, RealPrometheus.lint(exposition, dir), "promtool check metrics");
 
-            Files.writeString(dir.resolve("prometheus.yml"), """
-                    global:
-                      scrape_interval: 1s
-                    scrape_configs:
-                      - job_name: jgunicorn
-                        static_configs:
-                          - targets: ['127.0.0.1:%d']
-                    """.formatted(admin));
-            Process prometheus = new ProcessBuilder(exe("prometheus"), "--config.file=" + dir.resolve("prometheus.yml"),
-                    "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + prom)
-                    .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
-            try {
-                j.await("Prometheus sees every request", () -> {
-                    try {
-                        return value(query(prom, "sum(gunicorn_requests_total{method=\"GET\",status=\"200\"})")) >= requests;
-                    } catch (Exception e) {
-                        return false;
-                    }
-                });
-                assertEquals(requests, value(query(prom, "sum(gunicorn_requests_total)")), 0.0, "no request counted twice");
-                assertEquals(2, value(query(prom, "gunicorn_workers")), 0.0);
-                assertEquals(2, query(prom, "sum by (worker) (gunicorn_requests_total)").size(), "series per worker");
-                double p99 = value(query(prom, "histogram_quantile(0.99, sum by (le) (gunicorn_request_duration_seconds_bucket))"));
+            try (RealPrometheus prometheus = RealPrometheus.scraping(admin, prom, dir)) {
+                j.await("Prometheus sees every request", () ->
+                        prometheus.valueOrNaN("sum(gunicorn_requests_total{method=\"GET\",status=\"200\"})") >= requests);
+                assertEquals(requests, prometheus.value("sum(gunicorn_requests_total)"), 0.0, "no request counted twice");
+                assertEquals(2, prometheus.value("gunicorn_workers"), 0.0);
+                assertEquals(2, prometheus.query("sum by (worker) (gunicorn_requests_total)").size(), "series per worker");
+                double p99 = prometheus.value("histogram_quantile(0.99, sum by (le) (gunicorn_request_duration_seconds_bucket))");
                 assertTrue(p99 > 0 && p99 <= 10, "p99 of a hello world is between 0 and 10 s: " + p99);
-                assertEquals(0, value(query(prom, "sum(gunicorn_requests_in_flight)")), 0.0, "nothing in flight after the load");
-                assertTrue(value(query(prom, "sum(gunicorn_response_body_bytes_total)")) >= 13.0 * requests, "13 bytes per hello");
-                assertEquals(3, query(prom, "jvm_memory_used_bytes{area=\"heap\",id=~\".*Eden.*\"}").size(),
+                assertEquals(0, prometheus.value("sum(gunicorn_requests_in_flight)"), 0.0, "nothing in flight after the load");
+                assertTrue(prometheus.value("sum(gunicorn_response_body_bytes_total)") >= 13.0 * requests, "13 bytes per hello");
+                assertEquals(3, prometheus.query("jvm_memory_used_bytes{area=\"heap\",id=~\".*Eden.*\"}").size(),
                         "JVM series of the master and both workers");
-                assertEquals(0, value(query(prom, "sum(gunicorn_worker_restarts_total)")), 0.0);
-                assertTrue(value(query(prom, "sum(gunicorn_log_total{level=\"info\"})")) >= 3, "boot lines counted");
-            } finally {
-                prometheus.destroy();
-                prometheus.waitFor(20, TimeUnit.SECONDS);
+                assertEquals(0, prometheus.value("sum(gunicorn_worker_restarts_total)"), 0.0);
+                assertTrue(prometheus.value("sum(gunicorn_log_total{level=\"info\"})") >= 3, "boot lines counted");
             }
         }
     }

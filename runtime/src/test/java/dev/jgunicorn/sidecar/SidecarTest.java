@@ -1,8 +1,7 @@
 package dev.jgunicorn.sidecar;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jgunicorn.cli.Jgunicorn;
+import dev.jgunicorn.metrics.RealPrometheus;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -10,7 +9,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -29,7 +27,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The sidecar beside real PyPI Gunicorn 27 serving Flask, scraped by a real Prometheus; its probes and its drain. */
 class SidecarTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -44,21 +41,6 @@ class SidecarTest {
         } catch (Exception e) {
             return -1;
         }
-    }
-
-    private static String exe(String name) {
-        for (String dir : List.of("/usr/bin", "/usr/local/bin", "/bin")) {
-            if (Files.isExecutable(Path.of(dir, name))) return Path.of(dir, name).toString();
-        }
-        throw new AssertionError(name + " is not installed: bin/test installs it (Debian's prometheus package)");
-    }
-
-    private double query(int prom, String promql) throws Exception {
-        String body = get("http://127.0.0.1:" + prom + "/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8)).body();
-        JsonNode n = JSON.readTree(body);
-        assertEquals("success", n.path("status").asText(), body);
-        JsonNode r = n.path("data").path("result");
-        return r.size() == 0 ? Double.NaN : Double.parseDouble(r.get(0).path("value").get(1).asText());
     }
 
     private static Jgunicorn sidecar(Path dir, String... args) throws Exception {
@@ -86,49 +68,24 @@ class SidecarTest {
                 int requests = ok + notFound + failed;
 
                 String exposition = get("http://127.0.0.1:" + admin + "/metrics").body();
-                Path file = dir.resolve("exposition.txt");
-                Files.writeString(file, exposition);
-                Process lint = new ProcessBuilder(exe("promtool"), "check", "metrics").redirectInput(file.toFile())
-                        .redirectErrorStream(true).start();
-                String lintOut = new String(lint.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                assertTrue(lint.waitFor(30, TimeUnit.SECONDS));
-                assertEquals(0, lint.exitValue(), "promtool check metrics: " + lintOut + "\n" + exposition);
+                assertEquals(null, RealPrometheus.lint(exposition, dir), "promtool check metrics:\n" + exposition);
 
-                Files.writeString(dir.resolve("prometheus.yml"), """
-                        global:
-                          scrape_interval: 1s
-                        scrape_configs:
-                          - job_name: sidecar
-                            static_configs:
-                              - targets: ['127.0.0.1:%d']
-                        """.formatted(admin));
-                Process prometheus = new ProcessBuilder(exe("prometheus"), "--config.file=" + dir.resolve("prometheus.yml"),
-                        "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + prom)
-                        .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
-                try {
-                    sidecar.await("Prometheus sees every request", () -> {
-                        try {
-                            return query(prom, "sum(gunicorn_requests_total)") >= requests;
-                        } catch (Exception e) {
-                            return false;
-                        }
-                    });
-                    assertEquals(requests, query(prom, "sum(gunicorn_requests_total)"), 0.0, exposition);
-                    assertEquals(ok, query(prom, "gunicorn_requests_total{status=\"200\"}"), 0.0);
-                    assertEquals(notFound, query(prom, "gunicorn_requests_total{status=\"404\"}"), 0.0);
-                    assertEquals(failed, query(prom, "gunicorn_requests_total{status=\"500\"}"), 0.0);
-                    assertEquals(requests, query(prom, "gunicorn_request_duration_seconds_count"), 0.0, "one duration per request");
-                    assertEquals(requests, query(prom, "gunicorn_request_duration_seconds_bucket{le=\"+Inf\"}"), 0.0);
-                    double p99 = query(prom, "histogram_quantile(0.99, sum by (le) (gunicorn_request_duration_seconds_bucket))");
+                try (RealPrometheus prometheus = RealPrometheus.scraping(admin, prom, dir)) {
+                    sidecar.await("Prometheus sees every request",
+                            () -> prometheus.valueOrNaN("sum(gunicorn_requests_total)") >= requests);
+                    assertEquals(requests, prometheus.value("sum(gunicorn_requests_total)"), 0.0, exposition);
+                    assertEquals(ok, prometheus.value("gunicorn_requests_total{status=\"200\"}"), 0.0);
+                    assertEquals(notFound, prometheus.value("gunicorn_requests_total{status=\"404\"}"), 0.0);
+                    assertEquals(failed, prometheus.value("gunicorn_requests_total{status=\"500\"}"), 0.0);
+                    assertEquals(requests, prometheus.value("gunicorn_request_duration_seconds_count"), 0.0, "one duration per request");
+                    assertEquals(requests, prometheus.value("gunicorn_request_duration_seconds_bucket{le=\"+Inf\"}"), 0.0);
+                    double p99 = prometheus.value("histogram_quantile(0.99, sum by (le) (gunicorn_request_duration_seconds_bucket))");
                     assertTrue(p99 > 0 && p99 <= 10, "p99 between 0 and 10 s: " + p99);
-                    assertEquals(3, query(prom, "gunicorn_workers"), 0.0);
-                    assertEquals(1, query(prom, "gunicorn_log_total{level=\"exception\"}"), 0.0, "the /boom exception");
-                    assertTrue(Double.isNaN(query(prom, "gunicorn_requests_total{method=\"GET\"}")), "no method: Gunicorn does not send it");
-                    assertTrue(Double.isNaN(query(prom, "gunicorn_requests_in_flight")), "absent, not faked");
-                    assertEquals(0, query(prom, "gunicorn_sidecar_statsd_malformed_total"), 0.0);
-                } finally {
-                    prometheus.destroy();
-                    prometheus.waitFor(20, TimeUnit.SECONDS);
+                    assertEquals(3, prometheus.value("gunicorn_workers"), 0.0);
+                    assertEquals(1, prometheus.value("gunicorn_log_total{level=\"exception\"}"), 0.0, "the /boom exception");
+                    assertTrue(Double.isNaN(prometheus.value("gunicorn_requests_total{method=\"GET\"}")), "no method: Gunicorn does not send it");
+                    assertTrue(Double.isNaN(prometheus.value("gunicorn_requests_in_flight")), "absent, not faked");
+                    assertEquals(0, prometheus.value("gunicorn_sidecar_statsd_malformed_total"), 0.0);
                 }
 
                 // A restarted sidecar hears no workers gauge (Gunicorn sends it only on a change): the process table has it
