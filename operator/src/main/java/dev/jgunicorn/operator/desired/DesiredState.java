@@ -247,14 +247,14 @@ public record DesiredState(ConfigFile config, String image, ConfigMap configMap,
                 .build();
     }
 
-    /** Gunicorn's native sidecar first (it starts before the app and stops after it), then the user's; null if none. */
+    /** Gunicorn's native sidecar first (it starts before the app and stops after it), then the user's. */
     private static List<Container> initContainers(GunicornServerSpec spec, ConfigFile config, String operatorImage,
                                                   int port, int adminPort, boolean gunicorn) {
         List<Container> inits = new ArrayList<>();
         if (gunicorn) inits.add(GunicornPod.sidecar(spec, config, operatorImage, port, adminPort));
-        List<Container> user = PodAdditions.containers(spec.getInitContainers());
-        if (user != null) inits.addAll(user);
-        return inits.isEmpty() ? null : inits; // absent, not [], when there are none: what the API server stores
+        inits.addAll(PodAdditions.containers(spec.getInitContainers()));
+        // Never null: JOSDK 5.2.3's SSA matcher (PodTemplateSpecSanitizer) fails on a null container list.
+        return inits;
     }
 
     private static Container jgunicornContainer(GunicornServerSpec spec, String image, int port, int adminPort) {
