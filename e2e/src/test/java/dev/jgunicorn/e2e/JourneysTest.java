@@ -586,7 +586,19 @@ class JourneysTest {
             String body = await("the worker answering on the declared port " + declaredPort, Duration.ofSeconds(40),
                     () -> httpGet(HttpClient.newBuilder(), p, "http://127.0.0.1:" + declaredPort + "/", work.resolve("contract.log")));
             assertEquals("Hello, World!", body.strip());
-            assertEquals(200, status("http://127.0.0.1:" + probePort + c.getReadinessProbe().getHttpGet().getPath()), "readiness");
+            // The worker answers a moment before its master has heard that it booted: readiness follows, as a
+            // kubelet's next probe would see.
+            String readyz = "http://127.0.0.1:" + probePort + c.getReadinessProbe().getHttpGet().getPath();
+            await("readiness 200", Duration.ofSeconds(30), () -> {
+                try {
+                    return status(readyz) == 200;
+                } catch (IOException e) {
+                    return false;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new AssertionError(e);
+                }
+            });
             assertEquals(200, status("http://127.0.0.1:" + livePort + c.getLivenessProbe().getHttpGet().getPath()), "liveness");
             String promPath = d.getSpec().getTemplate().getMetadata().getAnnotations().get("prometheus.io/path");
             assertEquals(200, status("http://127.0.0.1:" + adminPort + promPath), "Prometheus scrape path");
