@@ -2,7 +2,7 @@ package dev.jgunicorn.arbiter;
 
 import dev.jgunicorn.metrics.AdminServer;
 import dev.jgunicorn.metrics.Exposition;
-import dev.jgunicorn.metrics.ListenQueue;
+import dev.jgunicorn.server.ListenQueue;
 import dev.jgunicorn.metrics.ProcessMetrics;
 import dev.jgunicorn.metrics.ScrapeSocket;
 import dev.jgunicorn.settings.Config;

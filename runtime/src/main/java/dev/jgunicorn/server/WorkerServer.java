@@ -30,6 +30,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.File;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -281,25 +282,40 @@ public final class WorkerServer {
 
     /**
      * Connections the kernel already queued on the listener were promised an answer (Gunicorn #3397): keep
-     * accepting, each served with Connection: close, until none has arrived for a moment and accepting is not
-     * paused by worker_connections (a paused queue may still hold clients), or until the grace period ends.
+     * accepting, each served with Connection: close, while accepting is paused by worker_connections (a paused
+     * queue may still hold clients) or until the queue is empty: the kernel says so for TCP listeners, and a
+     * moment without an accept says so for the others. Never longer than half the grace period, so what was
+     * accepted last is still served within it.
+     *
+     * <p>The kernel's count matters when other processes share the listener (the workers of a USR2 upgrade's new
+     * master, or of the same master): under steady load this worker keeps accepting its share, a quiet moment
+     * never comes, and draining would last the whole grace period and end by cutting the last connections.
      */
     private void drainAcceptQueue(long deadline) {
-        long quiet = TimeUnit.MILLISECONDS.toNanos(200);
-        long quietSince = System.nanoTime();
-        while (System.nanoTime() < deadline) {
+        long start = System.nanoTime();
+        long end = start + (deadline - start) / 2;
+        long resumed = start; // a paused listener's queued clients are accepted only once it resumes
+        while (System.nanoTime() < end) {
             long now = System.nanoTime();
-            boolean paused = capsConnections() && open.get() >= options.workerConnections();
-            // the quiet period counts from the last accept, and from the moment a paused listener resumes: its
-            // queued clients are accepted only after that
-            if (paused) quietSince = now;
-            else if (lastAccept - quietSince > 0) quietSince = lastAccept;
-            if (!paused && now - quietSince > quiet) return;
+            if (capsConnections() && open.get() >= options.workerConnections()) {
+                resumed = now;
+            } else {
+                long since = resumed;
+                if (listeners.stream().allMatch(l -> drained(l, since, now))) return;
+            }
             pause();
         }
     }
 
-    private volatile long lastAccept = System.nanoTime();
+    private static final long DRAIN_QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+
+    /** The kernel shows listener {@code l}'s queue empty (TCP), or it accepted nothing for a moment since {@code since}. */
+    private static boolean drained(Channel l, long since, long now) {
+        if (l.localAddress() instanceof InetSocketAddress a && ListenQueue.length(a) == 0) return true;
+        AcceptCounter counter = l.pipeline().get(AcceptCounter.class);
+        long last = counter == null ? since : Math.max(since, counter.lastAccept);
+        return now - last > DRAIN_QUIET_NANOS;
+    }
 
     private static void pause() {
         try {
@@ -418,7 +434,6 @@ public final class WorkerServer {
     }
 
     void connectionOpened(Connection c) {
-        lastAccept = System.nanoTime();
         connections.add(c);
         if (draining) c.drain();
     }
@@ -434,8 +449,11 @@ public final class WorkerServer {
      * accepted and starved.
      */
     private final class AcceptCounter extends ChannelInboundHandlerAdapter {
+        private volatile long lastAccept = System.nanoTime();
+
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            lastAccept = System.nanoTime();
             Channel child = (Channel) msg;
             boolean caps = capsConnections();
             if (open.incrementAndGet() >= options.workerConnections() && caps) pauseAccepting(true);

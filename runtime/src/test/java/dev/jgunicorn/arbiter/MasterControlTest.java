@@ -148,8 +148,11 @@ class MasterControlTest {
         Path pidfile = dir.resolve("app.pid");
         Path unix = dir.resolve("app.sock");
         Path sock = dir.resolve("ctl.sock");
+        // A graceful timeout longer than the wait for the old master below: its workers, sharing the listeners with
+        // the new master's under steady load, must stop draining the queue once the kernel shows it empty instead
+        // of accepting their share until the grace ends (and cutting whatever they accepted last).
         try (Jgunicorn j = new Jgunicorn(dir, Map.of(), "-w", "2", "-k", "gthread", "-b", "127.0.0.1:" + port, "-b", "unix:" + unix,
-                "-p", pidfile.toString(), "--control-socket", sock.toString(), "dev.jgunicorn.demo.Hello")) {
+                "--graceful-timeout", "90", "-p", pidfile.toString(), "--control-socket", sock.toString(), "dev.jgunicorn.demo.Hello")) {
             Jgunicorn.getWhenUp(client, URI.create("http://127.0.0.1:" + port + "/"), Duration.ofSeconds(30), j);
             j.await("two workers", () -> j.process.children().count() == 2);
             AtomicBoolean running = new AtomicBoolean(true);

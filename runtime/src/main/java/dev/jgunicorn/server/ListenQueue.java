@@ -1,4 +1,4 @@
-package dev.jgunicorn.metrics;
+package dev.jgunicorn.server;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
