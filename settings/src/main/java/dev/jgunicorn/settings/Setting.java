@@ -53,6 +53,11 @@ public final class Setting<T> {
         return section;
     }
 
+    /** jgunicorn's own setting (its JVM section), which Gunicorn does not know and would ignore in a config file. */
+    public boolean jgunicornOnly() {
+        return section == Section.JVM;
+    }
+
     /** Command-line flags, e.g. {@code -w, --workers}; empty for config-file-only settings. */
     public List<String> flags() {
         return flags;

@@ -167,6 +167,14 @@ public final class Settings {
                     + " its task is cancelled.")
             .refused(ASGI_REFUSAL));
 
+    public static final Setting<Integer> WEBSOCKET_MAX_MESSAGE_SIZE = add(Setting.setting("websocket_max_message_size",
+                    Section.WORKER_PROCESSES, ValueType.nonNegative())
+            .flags("--websocket-max-message-size")
+            .metavar("INT")
+            .defaultValue(16777216)
+            .help("In Gunicorn, the largest WebSocket message in bytes its ASGI worker holds for the app (0 = no limit).")
+            .refused(ASGI_REFUSAL));
+
     public static final Setting<String> HTTP_PARSER = add(Setting.setting("http_parser", Section.WORKER_PROCESSES,
                     ValueType.oneOf("auto", "fast", "python"))
             .flags("--http-parser")

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 
 class SettingsTableTest {
 
-    /** Gunicorn 26.1's 119 settings by section, in the order of the reference's tables (its config.py). */
+    /** Gunicorn 27.0.1's 120 settings by section, in the order of the reference's tables (its config.py). */
     private static final Map<Section, List<String>> GUNICORN = new LinkedHashMap<>();
 
     static {
@@ -29,7 +29,7 @@ class SettingsTableTest {
         GUNICORN.put(Section.SERVER_SOCKET, List.of("bind", "backlog"));
         GUNICORN.put(Section.WORKER_PROCESSES, List.of("workers", "worker_class", "threads", "worker_connections",
                 "max_requests", "max_requests_jitter", "timeout", "graceful_timeout", "keepalive", "asgi_loop",
-                "asgi_lifespan", "asgi_disconnect_grace_period", "http_parser"));
+                "asgi_lifespan", "asgi_disconnect_grace_period", "websocket_max_message_size", "http_parser"));
         GUNICORN.put(Section.SECURITY, List.of("limit_request_line", "limit_request_fields", "limit_request_field_size"));
         GUNICORN.put(Section.DEBUGGING, List.of("reload", "reload_engine", "reload_extra_files", "spew", "check_config",
                 "print_config"));
@@ -67,7 +67,7 @@ class SettingsTableTest {
             "http2_max_frame_size", "http2_max_header_list_size");
 
     private static final Set<String> REFUSED_OUTSIDE_HOOKS = Set.of(
-            "asgi_loop", "asgi_lifespan", "asgi_disconnect_grace_period", "spew", "sendfile", "worker_tmp_dir",
+            "asgi_loop", "asgi_lifespan", "asgi_disconnect_grace_period", "websocket_max_message_size", "spew", "sendfile", "worker_tmp_dir",
             "tmp_upload_dir", "pythonpath", "paste", "raw_paste_global_conf", "uwsgi_allow_ips", "root_path",
             "logger_class", "logconfig_dict", "logconfig_json", "dirty_apps", "dirty_workers", "dirty_timeout",
             "dirty_threads", "dirty_graceful_timeout");
@@ -81,8 +81,8 @@ class SettingsTableTest {
     void coversEveryGunicornSettingExactlyOnceInGunicornsOrderThenTheJvmSection() {
         List<String> expected = new ArrayList<>();
         GUNICORN.values().forEach(expected::addAll);
-        assertEquals(119, expected.size());
-        assertEquals(119, new HashSet<>(expected).size());
+        assertEquals(120, expected.size());
+        assertEquals(120, new HashSet<>(expected).size());
         expected.addAll(JVM);
 
         List<String> actual = Settings.ALL.stream().map(Setting::name).toList();
@@ -202,7 +202,7 @@ class SettingsTableTest {
         Set<String> refused = new HashSet<>(REFUSED_OUTSIDE_HOOKS);
         refused.addAll(GUNICORN.get(Section.SERVER_HOOKS));
         refused.addAll(GUNICORN.get(Section.DIRTY_ARBITER_HOOKS));
-        assertEquals(16 + 4 + 20, refused.size());
+        assertEquals(16 + 4 + 21, refused.size());
         assertEquals(6, PENDING.size());
         for (Setting<?> s : Settings.ALL) {
             Support expected = refused.contains(s.name()) ? Support.REFUSED

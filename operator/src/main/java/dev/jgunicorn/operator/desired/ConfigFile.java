@@ -163,9 +163,9 @@ public final class ConfigFile {
             return;
         }
         if (gunicorn) {
-            String jgunicornOnly = SpecSettings.JGUNICORN_ONLY.get(key);
-            if (jgunicornOnly != null) {
-                problems.add(field + ": a jgunicorn setting that Gunicorn does not know: " + jgunicornOnly);
+            if (s.jgunicornOnly()) {
+                String instead = SpecSettings.INSTEAD_WITH_GUNICORN.get(key);
+                problems.add(field + ": a jgunicorn setting that Gunicorn does not know" + (instead == null ? "" : ": " + instead));
                 return;
             }
             if (SpecSettings.GUNICORN_FUNCTIONS.contains(key)) {

@@ -81,8 +81,11 @@ public final class SpecSettings {
             Map.entry("statsd_host", "Gunicorn sends statsd to the jgunicorn sidecar at " + GunicornPod.STATSD_HOST
                     + ", which serves it as Prometheus metrics on spec.adminPort"));
 
-    /** jgunicorn's own settings, which Gunicorn does not know (it would ignore them silently in a config file). */
-    public static final Map<String, String> JGUNICORN_ONLY = Map.ofEntries(
+    /**
+     * With server gunicorn: what to do instead of a jgunicorn-only setting ({@link Setting#jgunicornOnly()}, which
+     * Gunicorn would ignore silently in a config file), where the refusal can say more than that.
+     */
+    public static final Map<String, String> INSTEAD_WITH_GUNICORN = Map.ofEntries(
             Map.entry("admin_bind", "use spec.adminPort (the sidecar serves /metrics, /healthz and /readyz there)"),
             Map.entry("no_master", "Gunicorn always runs a master"),
             Map.entry("jvm_args", "the app is not on a JVM"),

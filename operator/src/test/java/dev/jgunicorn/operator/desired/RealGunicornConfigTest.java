@@ -23,7 +23,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -117,6 +119,38 @@ class RealGunicornConfigTest {
         }
     }
 
+    /**
+     * The settings table speaks Gunicorn's language: every setting outside jgunicorn's own JVM section is one that
+     * Gunicorn 27 knows (so spec.settings passes it on with server gunicorn), every jgunicorn-only one is unknown to
+     * Gunicorn (so it is refused rather than silently ignored), and Gunicorn has nothing jgunicorn lacks but its
+     * Python hook functions.
+     */
+    @Test
+    void theSettingsTableMatchesRealGunicornsSettings() throws Exception {
+        Process p = new ProcessBuilder(venv().resolve("bin/python").toString(), "-c",
+                "from gunicorn.config import KNOWN_SETTINGS\nfor s in KNOWN_SETTINGS: print(s.name)")
+                .redirectErrorStream(true).start();
+        Set<String> gunicorn = new TreeSet<>(List.of(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip().split("\n")));
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, "python: " + gunicorn);
+        Set<String> sharedButUnknown = new TreeSet<>();
+        Set<String> ownButKnown = new TreeSet<>();
+        Set<String> ours = new TreeSet<>();
+        for (Setting<?> s : Settings.ALL) {
+            ours.add(s.name());
+            if (s.jgunicornOnly() && gunicorn.contains(s.name())) ownButKnown.add(s.name());
+            if (!s.jgunicornOnly() && !gunicorn.contains(s.name())) sharedButUnknown.add(s.name());
+        }
+        assertEquals(Set.of(), sharedButUnknown, "settings outside the JVM section that Gunicorn does not know");
+        assertEquals(Set.of(), ownButKnown, "JVM-section settings that Gunicorn has: move them to Gunicorn's section");
+        Set<String> missing = new TreeSet<>(gunicorn);
+        missing.removeAll(ours);
+        missing.removeAll(SpecSettings.GUNICORN_FUNCTIONS);
+        assertEquals(Set.of(), missing, "Gunicorn's settings the table lacks");
+        for (String key : SpecSettings.INSTEAD_WITH_GUNICORN.keySet()) {
+            assertTrue(Settings.byName(key).map(Setting::jgunicornOnly).orElse(false), key + " has advice for Gunicorn but is not jgunicorn-only");
+        }
+    }
+
     /** Every setting spec.settings accepts with server gunicorn, at its default, is a value real Gunicorn takes. */
     @Test
     void everySettingTheResourceAcceptsForGunicornIsOneGunicornAccepts(@TempDir Path dir) throws Exception {
@@ -125,7 +159,7 @@ class RealGunicornConfigTest {
         int total = 0;
         for (Setting<?> setting : Settings.ALL) {
             String n = setting.name();
-            if (SpecSettings.MANAGED_FOR_GUNICORN.containsKey(n) || SpecSettings.JGUNICORN_ONLY.containsKey(n)
+            if (SpecSettings.MANAGED_FOR_GUNICORN.containsKey(n) || setting.jgunicornOnly()
                     || SpecSettings.GUNICORN_FUNCTIONS.contains(n) || SpecSettings.fieldFor(n).isPresent()) continue;
             total++;
             Object d = setting.defaultValue(Map.of());
