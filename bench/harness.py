@@ -262,6 +262,12 @@ def servers(args):
     out.append(Server("jdk httpserver virtual", lambda port: [java, idle, "-cp", cp, "dev.jgunicorn.bench.SpiServer",
                                                               "jdk", str(port), "virtual"],
                       "1 dispatcher + virtual threads on 2 carriers"))
+    out.append(Server("robaho httpserver fixed", lambda port: [java, "-cp", cp, "dev.jgunicorn.bench.SpiServer",
+                                                               "robaho", str(port), f"fixed:{args.threads}"],
+                      f"robaho/httpserver: 1 dispatcher + {args.threads} pool threads"))
+    out.append(Server("robaho httpserver virtual", lambda port: [java, "-cp", cp, "dev.jgunicorn.bench.SpiServer",
+                                                                 "robaho", str(port), "virtual"],
+                      "robaho/httpserver: 1 dispatcher + virtual threads on 2 carriers"))
     out.append(Server("jetty 12 http-spi", lambda port: [java, "-cp", cp, "dev.jgunicorn.bench.SpiServer",
                                                          "jetty", str(port), "default"],
                       "QueuedThreadPool (max 200; 1 acceptor + 1 selector on 2 CPUs)"))
@@ -531,6 +537,9 @@ TARGETS = [  # issue 7: (what, server, peer, minimum ratio of req/s)
     ("gthread >= 1.4x Jetty http-spi", "jgunicorn gthread w1", "jetty 12 http-spi", 1.4),
     ("virtual >= 1.3x JDK HttpServer (virtual)", "jgunicorn virtual w1", "jdk httpserver virtual", 1.3),
     ("virtual >= 1.4x Jetty http-spi", "jgunicorn virtual w1", "jetty 12 http-spi", 1.4),
+    # issue 19: the fastest drop-in provider, at equal threads
+    ("gthread >= 1.1x robaho/httpserver (fixed pool)", "jgunicorn gthread w1", "robaho httpserver fixed", 1.1),
+    ("virtual >= 1.1x robaho/httpserver (virtual)", "jgunicorn virtual w1", "robaho httpserver virtual", 1.1),
 ]
 
 

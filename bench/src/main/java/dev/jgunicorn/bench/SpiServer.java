@@ -15,7 +15,8 @@ import java.util.concurrent.Executors;
  *   java -Dsun.net.httpserver.maxIdleConnections=1024 -cp CP dev.jgunicorn.bench.SpiServer jdk 8000 fixed:4
  *   java -cp CP dev.jgunicorn.bench.SpiServer jetty 8000 default
  * </pre>
- * Providers: {@code jdk} (the JDK's built-in sun.net.httpserver), {@code jetty} (Jetty 12's jetty-http-spi).
+ * Providers: {@code jdk} (the JDK's built-in sun.net.httpserver), {@code jetty} (Jetty 12's jetty-http-spi),
+ * {@code robaho} (robaho/httpserver, the fastest drop-in provider we know of).
  * Executors: {@code fixed:N} (a pool of N platform threads), {@code virtual} (a virtual thread per request),
  * {@code default} (the provider's own: the JDK's dispatcher thread, Jetty's QueuedThreadPool).
  * Prints {@code ready PORT PROVIDER-CLASS} once it accepts; stops on TERM.
@@ -28,7 +29,7 @@ public final class SpiServer {
 
     public static void main(String[] args) throws Exception {
         if (args.length != 3) {
-            System.err.println("usage: SpiServer jdk|jetty PORT fixed:N|virtual|default");
+            System.err.println("usage: SpiServer jdk|jetty|robaho PORT fixed:N|virtual|default");
             System.exit(2);
         }
         HttpServer server = start(args[0], Integer.parseInt(args[1]), args[2]);
@@ -51,6 +52,7 @@ public final class SpiServer {
     static HttpServerProvider provider(String name) {
         return switch (name) {
             case "jetty" -> new org.eclipse.jetty.http.spi.JettyHttpServerProvider();
+            case "robaho" -> new robaho.net.httpserver.DefaultHttpServerProvider();
             case "jdk" -> {
                 // The class path also holds jgunicorn's provider (META-INF/services), and the JDK's own class is not
                 // exported: the system property picks it (read once, by the first HttpServerProvider.provider()).
@@ -59,7 +61,7 @@ public final class SpiServer {
                 if (!p.getClass().getName().equals(JDK)) throw new IllegalStateException("provider already chosen: " + p);
                 yield p;
             }
-            default -> throw new IllegalArgumentException("provider must be jdk or jetty: " + name);
+            default -> throw new IllegalArgumentException("provider must be jdk, jetty or robaho: " + name);
         };
     }
 

@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Every Java peer bench/run measures answers the three bench paths over a real socket (bench/run itself is not run here). */
 class BenchServersTest {
@@ -34,6 +35,17 @@ class BenchServersTest {
         HttpServer s = SpiServer.start("jetty", 0, "default");
         try {
             assertEquals("org.eclipse.jetty.http.spi.JettyHttpServer", s.getClass().getName());
+            checkPaths(s.getAddress().getPort());
+        } finally {
+            s.stop(0);
+        }
+    }
+
+    @Test
+    void robahoSpi() throws Exception {
+        HttpServer s = SpiServer.start("robaho", 0, "virtual");
+        try {
+            assertTrue(s.getClass().getName().startsWith("robaho.net.httpserver."), s.getClass().getName());
             checkPaths(s.getAddress().getPort());
         } finally {
             s.stop(0);
