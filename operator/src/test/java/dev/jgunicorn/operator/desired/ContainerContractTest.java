@@ -69,7 +69,7 @@ class ContainerContractTest {
             pb.environment().put("JAVA_OPTS", javaOpts);
             pb.environment().remove("WEB_CONCURRENCY");
             Pod pod = new Pod(pb.start(), desired, container, server.getSpec().getPort(), server.getSpec().getAdminPort(), log);
-            get(pod.app("/"), Duration.ofSeconds(30));
+            get(pod.app("/"), Duration.ofSeconds(90)); // two JVMs start: slow on a loaded machine
             // Ready as the kubelet sees it: the master saw its worker boot (its loop turns every 500 ms).
             await("the pod ready", () -> pod.admin(container.getReadinessProbe().getHttpGet().getPath()) == 200);
             return pod;
