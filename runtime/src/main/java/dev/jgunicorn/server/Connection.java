@@ -3,6 +3,7 @@ package dev.jgunicorn.server;
 import dev.jgunicorn.http.BodyChunk;
 import dev.jgunicorn.http.BodyEnd;
 import dev.jgunicorn.http.ErrorPage;
+import dev.jgunicorn.http.Http1RequestDecoder;
 import dev.jgunicorn.http.RequestError;
 import dev.jgunicorn.http.RequestHead;
 import dev.jgunicorn.http.ResponseHead;
@@ -48,6 +49,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
     private final RequestError tooLargeForEventloop;
     private Channel channel;
     private SslHandler tls;
+    private Http1RequestDecoder decoder;
     private WriteGate writeGate;
 
     private Exchange current;
@@ -81,6 +83,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
     public void channelActive(ChannelHandlerContext ctx) {
         channel = ctx.channel();
         tls = ctx.pipeline().get(SslHandler.class); // looked up once, not per request
+        decoder = ctx.pipeline().get(Http1RequestDecoder.class);
         writeGate = new WriteGate(channel);
         server.connectionOpened(this);
         ctx.fireChannelActive();
@@ -131,7 +134,10 @@ final class Connection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt == ConnectionDeadline.Expired.HEAD) {
+        if (evt == ConnectionDeadline.Expired.SILENT) {
+            log.debug("closing {}: no byte since the connection opened", ip());
+            channel.close(); // it asked nothing, so nothing is answered, as Gunicorn closes a silent connection
+        } else if (evt == ConnectionDeadline.Expired.HEAD) {
             log.debug("closing {}: no complete request head within {}", ip(), options.headerTimeout());
             closing = true;
             channel.writeAndFlush(ErrorPage.render(channel.alloc(), 408, "Request Timeout", "request head not received in time", false))
@@ -413,7 +419,14 @@ final class Connection extends ChannelInboundHandlerAdapter {
             if (closing) ReferenceCountUtil.release(o);
             else route(o);
         }
-        if (current == null && !closing) deadline.awaitNextRequest();
+        if (current == null && !closing) {
+            if (decoder.betweenRequests()) {
+                deadline.awaitNextRequest();
+                server.connectionWaiting();
+            } else {
+                deadline.awaitRestOfHead();
+            }
+        }
         updateAutoRead();
     }
 
@@ -481,6 +494,25 @@ final class Connection extends ChannelInboundHandlerAdapter {
         channel.eventLoop().execute(() -> {
             if (current == null && served > 0 && backlog.isEmpty()) channel.close();
         });
+    }
+
+    /**
+     * Closes this connection to admit a new one at worker_connections (any thread), unless it has begun a request
+     * since it was chosen: a request being read or run is never cut for this.
+     */
+    void evict() {
+        channel.eventLoop().execute(() -> {
+            if (closing || deadline.waitingSince() == 0) return;
+            log.debug("closing {} connection from {} to admit a new one (worker_connections {} reached)",
+                    deadline.silent() ? "silent" : "idle keep-alive", ip(), options.workerConnections());
+            closing = true;
+            deadline.clear();
+            channel.close();
+        });
+    }
+
+    ConnectionDeadline deadline() {
+        return deadline;
     }
 
     void forceClose() {

@@ -289,7 +289,8 @@ public final class WorkerServer {
         long quietSince = System.nanoTime();
         while (System.nanoTime() < deadline) {
             long now = System.nanoTime();
-            boolean paused = capsConnections() && open.get() >= options.workerConnections();
+            boolean paused = false;
+            for (Channel l : listeners) paused |= !l.config().isAutoRead();
             // the quiet period counts from the last accept, and from the moment a paused listener resumes: its
             // queued clients are accepted only after that
             if (paused) quietSince = now;
@@ -427,33 +428,84 @@ public final class WorkerServer {
         connections.remove(c);
     }
 
+    /** A connection now waits for its next request with nothing read: at the cap it can make room for a new one. */
+    void connectionWaiting() {
+        reconsiderAccepting();
+    }
+
     /**
      * Counts connections from the moment they are accepted until they close, on the listener's loop, so a graceful
-     * stop knows of every accepted connection. For gthread and virtual it also applies Gunicorn's worker_connections:
-     * at the cap the listeners stop accepting, so further clients wait in the kernel's backlog instead of being
-     * accepted and starved.
+     * stop knows of every accepted connection. For gthread, virtual and eventloop it also applies
+     * worker_connections: past the cap the connection that has waited longest with nothing read (silent ones
+     * first, then idle keep-alive ones) is closed to admit the new one, as nginx reuses keep-alive connections;
+     * when every open connection is in the middle of a request the listener stops accepting, so further clients
+     * wait in the kernel's backlog instead of being accepted and starved.
      */
     private final class AcceptCounter extends ChannelInboundHandlerAdapter {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             Channel child = (Channel) msg;
             boolean caps = capsConnections();
-            if (open.incrementAndGet() >= options.workerConnections() && caps) pauseAccepting(true);
+            int n = open.incrementAndGet();
+            if (caps && n >= options.workerConnections()) admitAtCap(ctx.channel(), n);
             child.closeFuture().addListener(f -> {
-                if (open.decrementAndGet() < options.workerConnections() && caps) pauseAccepting(false);
+                if (open.decrementAndGet() < options.workerConnections() && caps) reconsiderAccepting();
             });
             ctx.fireChannelRead(msg);
         }
     }
 
-    private void pauseAccepting(boolean pause) {
+    /**
+     * True while some listener may have stopped accepting. Set before the listener looks for a connection to close
+     * and cleared by whoever asks it to look again, so a connection that starts waiting or closes at the same moment
+     * either is seen by that look or sees the flag and asks again.
+     */
+    private volatile boolean acceptPaused;
+
+    /** On the listener's loop, with {@code n} connections open: make room if past the cap, else stop accepting. */
+    private void admitAtCap(Channel listener, int n) {
+        Connection evicted = n > options.workerConnections() ? longestWaiting(null) : null;
+        if (evicted != null) evicted.evict();
+        acceptPaused = true;
+        if (longestWaiting(evicted) == null) listener.config().setAutoRead(false);
+    }
+
+    /** On the listener's loop: accept again when below the cap or when a connection could make room. */
+    private void resumeIfRoom(Channel listener) {
+        acceptPaused = true;
+        if (open.get() < options.workerConnections() || longestWaiting(null) != null) listener.config().setAutoRead(true);
+    }
+
+    /** A connection closed or began waiting between requests: a paused listener looks again, on its own loop. */
+    private void reconsiderAccepting() {
+        if (!acceptPaused) return;
+        acceptPaused = false;
         for (Channel l : listeners) {
-            if (l.config().isAutoRead() == pause) l.config().setAutoRead(!pause);
+            if (l.isOpen()) l.eventLoop().execute(() -> resumeIfRoom(l));
         }
     }
 
+    /** The connection to close first for a new one: silent before idle, then the longest waiting; null if none. */
+    private Connection longestWaiting(Connection except) {
+        Connection best = null;
+        boolean bestSilent = false;
+        long bestSince = 0;
+        for (Connection c : connections) {
+            long since = c.deadline().waitingSince();
+            if (since == 0 || c == except) continue;
+            boolean silent = c.deadline().silent();
+            if (best == null || (silent && !bestSilent) || (silent == bestSilent && since - bestSince < 0)) {
+                best = c;
+                bestSilent = silent;
+                bestSince = since;
+            }
+        }
+        return best;
+    }
+
+    /** worker_connections applies to every model that keeps connections open between requests. */
     private boolean capsConnections() {
-        return options.model() == WorkerModel.GTHREAD || options.model() == WorkerModel.VIRTUAL;
+        return options.model() != WorkerModel.SYNC;
     }
 
     private void reportSlowRequests() {
