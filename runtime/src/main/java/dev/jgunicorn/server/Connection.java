@@ -62,6 +62,8 @@ final class Connection extends ChannelInboundHandlerAdapter {
     private long drained = -1; // >= 0 while discarding the rest of a finished exchange's body
     private ArrayDeque<Object> backlog = new ArrayDeque<>();
     private boolean closing;
+    /** Chosen to make room at worker_connections; see {@link #evict}. */
+    private volatile boolean evicting;
     private int served;
     private ResponseHead.Scratch headScratch;
     /** Bytes of the worker's body budget the current request holds (eventloop model). */
@@ -497,18 +499,30 @@ final class Connection extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Closes this connection to admit a new one at worker_connections (any thread), unless it has begun a request
-     * since it was chosen: a request being read or run is never cut for this.
+     * Closes this connection to admit a new one at worker_connections (called on the admission loop), unless it has
+     * begun a request since it was chosen: a request being read or run is never cut for this.
      */
     void evict() {
+        evicting = true;
         channel.eventLoop().execute(() -> {
-            if (closing || deadline.waitingSince() == 0) return;
+            boolean silent = deadline.silent();
+            if (closing || deadline.waitingSince() == 0) {
+                evicting = false;
+                server.evicted(false, silent);
+                return;
+            }
             log.debug("closing {} connection from {} to admit a new one (worker_connections {} reached)",
-                    deadline.silent() ? "silent" : "idle keep-alive", ip(), options.workerConnections());
+                    silent ? "silent" : "idle keep-alive", ip(), options.workerConnections());
             closing = true;
             deadline.clear();
-            channel.close();
+            channel.close().addListener(f -> server.evictionClosed());
+            server.evicted(true, silent);
         });
+    }
+
+    /** Chosen to make room at worker_connections and not yet closed (any thread). */
+    boolean evicting() {
+        return evicting;
     }
 
     ConnectionDeadline deadline() {

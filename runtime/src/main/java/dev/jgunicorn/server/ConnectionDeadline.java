@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>It also tells whether the connection waits with nothing read (silent since it opened, or idle between
  * requests) and since when: at worker_connections, {@link WorkerServer} closes the longest-waiting such connection
- * to admit a new one. These two fields are read from the listener's loop; everything else is event loop only.
+ * to admit a new one. These two fields are read from its admission loop; everything else is event loop only.
  *
  * <p>One deadline per connection (0 = none) and at most one scheduled check: arming the next deadline is a field
  * write, and the check re-schedules itself for what is left, as IdleStateHandler does.

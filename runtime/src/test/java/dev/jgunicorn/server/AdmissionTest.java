@@ -117,12 +117,66 @@ class AdmissionTest {
         List<Socket> silent = new ArrayList<>();
         try (TestServer s = new TestServer(o, APP)) {
             for (int i = 0; i < 4 * CAP; i++) silent.add(connect(s, 5_000));
-            try (Socket probe = connect(s, 3_000)) {
+            try (Socket probe = connect(s, 10_000)) { // answered once silent ones have had their 500 ms grace
                 assertTrue(exchange(probe).startsWith("HTTP/1.1 200"), "the probe is answered while 200 connections stay silent");
             }
             assertEquals(Outcome.CLOSED, outcome(silent.getFirst()), "the oldest silent connection was closed to make room");
         } finally {
             closeAll(silent);
+        }
+    }
+
+    @Test
+    void whenTheConnectionThatMadeRoomStartsARequestNewClientsWaitInTheQueueInsteadOfBeingChurned() throws Exception {
+        ServerOptions o = ServerOptions.from(TestServer.config(WorkerModel.GTHREAD).with(Settings.THREADS, 4)
+                .with(Settings.WORKER_CONNECTIONS, 1).with(Settings.KEEPALIVE, 60));
+        List<Socket> queued = new ArrayList<>();
+        try (TestServer s = new TestServer(o, APP); Socket keepAlive = connect(s, 10_000)) {
+            assertTrue(exchange(keepAlive).startsWith("HTTP/1.1 200")); // idle now: it could make room
+            send(keepAlive, "GET /slow?ms=8000 HTTP/1.1\r\nHost: t\r\n\r\n"); // busy again: it cannot
+            Thread.sleep(300); // the slow request has started
+            for (int i = 0; i < 3; i++) {
+                Socket c = connect(s, 1_000);
+                queued.add(c);
+                send(c, GET);
+            }
+            for (Socket c : queued) assertEquals(Outcome.NOTHING, outcome(c), "a client past the cap waits, neither served nor closed");
+            assertEquals(1, s.server.worker().connectionCount(), "the worker holds its one connection");
+            keepAlive.setSoTimeout(30_000);
+            assertEquals("HTTP/1.1 200 OK slept 8000 ms\n", response(keepAlive));
+            keepAlive.close(); // its slot frees: the queued clients are served one after another
+            for (Socket c : queued) {
+                c.setSoTimeout(10_000);
+                assertTrue(response(c).startsWith("HTTP/1.1 200"), "a queued client is served once there is room");
+                c.close();
+            }
+        } finally {
+            closeAll(queued);
+        }
+    }
+
+    /** Issue 16's flood: 2,000 idle connections (1,000 keep-alive, 1,000 silent) against a cap of 1,000. */
+    @Test
+    void twoThousandIdleConnectionsDoNotLockOutAProbe() throws Exception {
+        int cap = 1000;
+        ServerOptions o = ServerOptions.from(TestServer.config(WorkerModel.GTHREAD).with(Settings.THREADS, 4)
+                .with(Settings.WORKER_CONNECTIONS, cap).with(Settings.KEEPALIVE, 60).with(Settings.HEADER_TIMEOUT, 30));
+        List<Socket> idle = new ArrayList<>();
+        try (TestServer s = new TestServer(o, APP)) {
+            for (int i = 0; i < cap; i++) {
+                Socket c = connect(s, 10_000);
+                idle.add(c);
+                assertTrue(exchange(c).startsWith("HTTP/1.1 200"));
+            }
+            for (int i = 0; i < cap; i++) idle.add(connect(s, 10_000));
+            for (int i = 0; i < 5; i++) {
+                try (Socket probe = connect(s, 10_000)) {
+                    assertTrue(exchange(probe).startsWith("HTTP/1.1 200"), "probe " + i + " is answered");
+                }
+            }
+            assertEquals(Outcome.CLOSED, outcome(idle.getFirst()), "the longest idle keep-alive connection made room");
+        } finally {
+            closeAll(idle);
         }
     }
 

@@ -105,8 +105,8 @@ public final class Settings {
             .defaultValue(1000)
             .help("The most connections one worker holds open at once (gthread, virtual and eventloop). At the cap"
                     + " a new client takes the place of the connection that has waited longest with nothing read"
-                    + " (one that never sent a byte first, then an idle keep-alive one); when every connection is in"
-                    + " the middle of a request, the worker stops accepting until one is free."));
+                    + " (one that has sent no byte for 500 ms first, then an idle keep-alive one); when none can make"
+                    + " room, the worker stops accepting and new clients wait in the listen queue until one can."));
 
     public static final Setting<Integer> MAX_REQUESTS = add(Setting.setting("max_requests", Section.WORKER_PROCESSES,
                     ValueType.nonNegative())
