@@ -27,6 +27,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One client connection: takes decoded requests from {@link dev.jgunicorn.http.Http1RequestDecoder}, runs them one
@@ -206,29 +207,66 @@ final class Connection extends ChannelInboundHandlerAdapter {
      * buffers instead of exhausting memory, and the body deadline does not run.
      */
     private boolean reserveBody(RequestHead head) {
-        long bytes = head.chunked() ? options.eventloopMaxBody() : head.contentLength();
+        return reserveBody(head, head.chunked() ? options.eventloopMaxBody() : head.contentLength(), false);
+    }
+
+    /** {@code resumed}: the body's reservation was given back for others and is taken again (its body was asked for). */
+    private boolean reserveBody(RequestHead head, long bytes, boolean resumed) {
         BodyBudget.Waiter waiter = new BodyBudget.Waiter() {
             @Override
             public void granted() {
-                channel.eventLoop().execute(() -> budgetGranted(this, bytes, head));
+                channel.eventLoop().execute(() -> budgetGranted(this, bytes, head, resumed));
             }
         };
         if (server.bodyBudget().reserve(bytes, waiter)) {
-            reserved = bytes;
+            holdBudget(head, bytes);
             return true;
         }
         budgetWaiter = waiter;
         return false;
     }
 
-    private void budgetGranted(BodyBudget.Waiter waiter, long bytes, RequestHead head) {
+    private void budgetGranted(BodyBudget.Waiter waiter, long bytes, RequestHead head, boolean resumed) {
         if (budgetWaiter != waiter) { // the connection closed since: the grant goes back
             server.bodyBudget().release(bytes);
             return;
         }
         budgetWaiter = null;
+        holdBudget(head, bytes);
+        if (!resumed) awaitBody(head);
+        updateAutoRead();
+    }
+
+    /**
+     * How long a body may hold its reservation with none of it received while other bodies wait for room. A client
+     * sends its body right after the head (or after 100 Continue); one that declares a large body and sends nothing
+     * would otherwise keep every honest upload out until body_timeout.
+     */
+    private static final long BUDGET_UNUSED_MS = 2_000;
+
+    private void holdBudget(RequestHead head, long bytes) {
         reserved = bytes;
-        awaitBody(head);
+        Exchange ex = current;
+        channel.eventLoop().schedule(() -> yieldUnusedBudget(ex, head), BUDGET_UNUSED_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * A body still not begun after {@link #BUDGET_UNUSED_MS} gives its reservation to the bodies waiting and queues
+     * again behind them, unread; its body clock stops meanwhile, as for any body the server does not read. One that
+     * has begun keeps its reservation: its bytes are in memory, and taking back the rest could leave every holder
+     * waiting on the others.
+     */
+    private void yieldUnusedBudget(Exchange ex, RequestHead head) {
+        if (ex != current || reserved == 0 || closing || ex.requestBodyBytes > 0) return;
+        if (!server.bodyBudget().hasWaiters()) {
+            holdBudget(head, reserved); // look again later
+            return;
+        }
+        long bytes = reserved;
+        log.debug("{} sent none of its {}-byte body in {} ms while others wait for the body buffer: it queues again",
+                ip(), bytes, BUDGET_UNUSED_MS);
+        releaseBudget();
+        reserveBody(head, bytes, true);
         updateAutoRead();
     }
 

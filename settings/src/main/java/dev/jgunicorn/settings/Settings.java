@@ -887,7 +887,8 @@ public final class Settings {
             .help("MiB of request bodies one eventloop worker holds in memory at once, all connections together."
                     + " A body is reserved whole before it is read (its Content-Length, or --eventloop-max-body when"
                     + " chunked); one that does not fit yet waits unread, its connection paused, until earlier bodies"
-                    + " are done, so uploads queue instead of exhausting memory. auto is half the worker JVM's"
+                    + " are done, so uploads queue instead of exhausting memory; one that holds its reservation 2 s"
+                    + " without a byte of it arriving while others wait queues again behind them. auto is half the worker JVM's"
                     + " direct memory limit (-XX:MaxDirectMemorySize, else the heap's -Xmx), where Netty keeps"
                     + " socket data. --eventloop-max-body above it is lowered to it."));
 
