@@ -124,6 +124,11 @@ public final class Http1RequestDecoder extends ByteToMessageDecoder {
         trustedPeers = TrustedPeers.of(cfg.forwardedAllowIps());
     }
 
+    /** True between requests with no byte of the next one read yet (a partial head still counts as a request). */
+    public boolean betweenRequests() {
+        return state == State.REQUEST_LINE && actualReadableBytes() == 0;
+    }
+
     // ---- decoding loop ----
 
     @Override

@@ -35,6 +35,11 @@ final class BodyBudget {
         return used;
     }
 
+    /** True while some reservation waits for room. */
+    synchronized boolean hasWaiters() {
+        return !queue.isEmpty();
+    }
+
     /** Reserves {@code bytes} (at most the capacity) now and returns true, or queues {@code waiter} and returns false. */
     synchronized boolean reserve(long bytes, Waiter waiter) {
         if (bytes > capacity) throw new IllegalArgumentException(bytes + " bytes can never fit in " + capacity);

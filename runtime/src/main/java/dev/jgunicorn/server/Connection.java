@@ -3,6 +3,7 @@ package dev.jgunicorn.server;
 import dev.jgunicorn.http.BodyChunk;
 import dev.jgunicorn.http.BodyEnd;
 import dev.jgunicorn.http.ErrorPage;
+import dev.jgunicorn.http.Http1RequestDecoder;
 import dev.jgunicorn.http.RequestError;
 import dev.jgunicorn.http.RequestHead;
 import dev.jgunicorn.http.ResponseHead;
@@ -26,6 +27,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One client connection: takes decoded requests from {@link dev.jgunicorn.http.Http1RequestDecoder}, runs them one
@@ -48,6 +50,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
     private final RequestError tooLargeForEventloop;
     private Channel channel;
     private SslHandler tls;
+    private Http1RequestDecoder decoder;
     private WriteGate writeGate;
 
     private Exchange current;
@@ -60,6 +63,8 @@ final class Connection extends ChannelInboundHandlerAdapter {
     private long drained = -1; // >= 0 while discarding the rest of a finished exchange's body
     private ArrayDeque<Object> backlog = new ArrayDeque<>();
     private boolean closing;
+    /** Chosen to make room at worker_connections; see {@link #evict}. */
+    private volatile boolean evicting;
     private int served;
     private ResponseHead.Scratch headScratch;
     /** Bytes of the worker's body budget the current request holds (eventloop model). */
@@ -81,6 +86,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
     public void channelActive(ChannelHandlerContext ctx) {
         channel = ctx.channel();
         tls = ctx.pipeline().get(SslHandler.class); // looked up once, not per request
+        decoder = ctx.pipeline().get(Http1RequestDecoder.class);
         writeGate = new WriteGate(channel);
         server.connectionOpened(this);
         ctx.fireChannelActive();
@@ -131,7 +137,10 @@ final class Connection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt == ConnectionDeadline.Expired.HEAD) {
+        if (evt == ConnectionDeadline.Expired.SILENT) {
+            log.debug("closing {}: no byte since the connection opened", ip());
+            channel.close(); // it asked nothing, so nothing is answered, as Gunicorn closes a silent connection
+        } else if (evt == ConnectionDeadline.Expired.HEAD) {
             log.debug("closing {}: no complete request head within {}", ip(), options.headerTimeout());
             closing = true;
             channel.writeAndFlush(ErrorPage.render(channel.alloc(), 408, "Request Timeout", "request head not received in time", false))
@@ -198,29 +207,66 @@ final class Connection extends ChannelInboundHandlerAdapter {
      * buffers instead of exhausting memory, and the body deadline does not run.
      */
     private boolean reserveBody(RequestHead head) {
-        long bytes = head.chunked() ? options.eventloopMaxBody() : head.contentLength();
+        return reserveBody(head, head.chunked() ? options.eventloopMaxBody() : head.contentLength(), false);
+    }
+
+    /** {@code resumed}: the body's reservation was given back for others and is taken again (its body was asked for). */
+    private boolean reserveBody(RequestHead head, long bytes, boolean resumed) {
         BodyBudget.Waiter waiter = new BodyBudget.Waiter() {
             @Override
             public void granted() {
-                channel.eventLoop().execute(() -> budgetGranted(this, bytes, head));
+                channel.eventLoop().execute(() -> budgetGranted(this, bytes, head, resumed));
             }
         };
         if (server.bodyBudget().reserve(bytes, waiter)) {
-            reserved = bytes;
+            holdBudget(head, bytes);
             return true;
         }
         budgetWaiter = waiter;
         return false;
     }
 
-    private void budgetGranted(BodyBudget.Waiter waiter, long bytes, RequestHead head) {
+    private void budgetGranted(BodyBudget.Waiter waiter, long bytes, RequestHead head, boolean resumed) {
         if (budgetWaiter != waiter) { // the connection closed since: the grant goes back
             server.bodyBudget().release(bytes);
             return;
         }
         budgetWaiter = null;
+        holdBudget(head, bytes);
+        if (!resumed) awaitBody(head);
+        updateAutoRead();
+    }
+
+    /**
+     * How long a body may hold its reservation with none of it received while other bodies wait for room. A client
+     * sends its body right after the head (or after 100 Continue); one that declares a large body and sends nothing
+     * would otherwise keep every honest upload out until body_timeout.
+     */
+    private static final long BUDGET_UNUSED_MS = 2_000;
+
+    private void holdBudget(RequestHead head, long bytes) {
         reserved = bytes;
-        awaitBody(head);
+        Exchange ex = current;
+        channel.eventLoop().schedule(() -> yieldUnusedBudget(ex, head), BUDGET_UNUSED_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * A body still not begun after {@link #BUDGET_UNUSED_MS} gives its reservation to the bodies waiting and queues
+     * again behind them, unread; its body clock stops meanwhile, as for any body the server does not read. One that
+     * has begun keeps its reservation: its bytes are in memory, and taking back the rest could leave every holder
+     * waiting on the others.
+     */
+    private void yieldUnusedBudget(Exchange ex, RequestHead head) {
+        if (ex != current || reserved == 0 || closing || ex.requestBodyBytes > 0) return;
+        if (!server.bodyBudget().hasWaiters()) {
+            holdBudget(head, reserved); // look again later
+            return;
+        }
+        long bytes = reserved;
+        log.debug("{} sent none of its {}-byte body in {} ms while others wait for the body buffer: it queues again",
+                ip(), bytes, BUDGET_UNUSED_MS);
+        releaseBudget();
+        reserveBody(head, bytes, true);
         updateAutoRead();
     }
 
@@ -413,7 +459,14 @@ final class Connection extends ChannelInboundHandlerAdapter {
             if (closing) ReferenceCountUtil.release(o);
             else route(o);
         }
-        if (current == null && !closing) deadline.awaitNextRequest();
+        if (current == null && !closing) {
+            if (decoder.betweenRequests()) {
+                deadline.awaitNextRequest();
+                server.connectionWaiting();
+            } else {
+                deadline.awaitRestOfHead();
+            }
+        }
         updateAutoRead();
     }
 
@@ -481,6 +534,37 @@ final class Connection extends ChannelInboundHandlerAdapter {
         channel.eventLoop().execute(() -> {
             if (current == null && served > 0 && backlog.isEmpty()) channel.close();
         });
+    }
+
+    /**
+     * Closes this connection to admit a new one at worker_connections (called on the admission loop), unless it has
+     * begun a request since it was chosen: a request being read or run is never cut for this.
+     */
+    void evict() {
+        evicting = true;
+        channel.eventLoop().execute(() -> {
+            boolean silent = deadline.silent();
+            if (closing || deadline.waitingSince() == 0) {
+                evicting = false;
+                server.evicted(false, silent);
+                return;
+            }
+            log.debug("closing {} connection from {} to admit a new one (worker_connections {} reached)",
+                    silent ? "silent" : "idle keep-alive", ip(), options.workerConnections());
+            closing = true;
+            deadline.clear();
+            channel.close().addListener(f -> server.evictionClosed());
+            server.evicted(true, silent);
+        });
+    }
+
+    /** Chosen to make room at worker_connections and not yet closed (any thread). */
+    boolean evicting() {
+        return evicting;
+    }
+
+    ConnectionDeadline deadline() {
+        return deadline;
     }
 
     void forceClose() {

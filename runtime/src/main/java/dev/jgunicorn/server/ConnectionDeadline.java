@@ -7,19 +7,33 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The deadline a connection must meet while it waits for its client, in front of the decoder: a complete request
- * head within header_timeout of the connection's start (or of the first byte of a later request), the next request
- * within keepalive while it waits between requests, and a request body that keeps coming (see {@link #awaitBody}).
- * When one passes, {@link Expired} goes down the pipeline for {@link Connection} to act on, as Netty's
- * IdleStateHandler sends its IdleStateEvent.
+ * The deadline a connection must meet while it waits for its client, in front of the decoder: its first byte within
+ * {@link #FIRST_BYTE} (or header_timeout, if shorter) of the connection's start, a complete request head within
+ * header_timeout of that start (or of the first byte of a later request), the next request within keepalive while it
+ * waits between requests, and a request body that keeps coming (see {@link #awaitBody}). When one passes,
+ * {@link Expired} goes down the pipeline for {@link Connection} to act on, as Netty's IdleStateHandler sends its
+ * IdleStateEvent.
+ *
+ * <p>It also tells whether the connection waits with nothing read (silent since it opened, or idle between
+ * requests) and since when: at worker_connections, {@link WorkerServer} closes the longest-waiting such connection
+ * to admit a new one. These two fields are read from its admission loop; everything else is event loop only.
  *
  * <p>One deadline per connection (0 = none) and at most one scheduled check: arming the next deadline is a field
- * write, and the check re-schedules itself for what is left, as IdleStateHandler does. Event loop only.
+ * write, and the check re-schedules itself for what is left, as IdleStateHandler does.
  */
 final class ConnectionDeadline extends ChannelInboundHandlerAdapter {
 
+    /**
+     * The longest a new connection may stay silent. A real client sends its request right after connecting;
+     * holding a silent one for the whole header_timeout lets a flood of them keep everyone else out, and Gunicorn's
+     * gthread worker also waits 5 s for a new connection's first bytes before it stops spending a thread on it.
+     */
+    static final long FIRST_BYTE = TimeUnit.SECONDS.toNanos(5);
+
     /** The user event of a deadline that passed. */
     enum Expired {
+        /** No byte at all in time. */
+        SILENT,
         /** No complete request head in time. */
         HEAD,
         /** No next request within keepalive. */
@@ -34,11 +48,16 @@ final class ConnectionDeadline extends ChannelInboundHandlerAdapter {
     /** The deadline credit one body byte earns (1 s / body_min_rate); 0 when there is no rate. */
     private final double bodyNanosPerByte;
     private ChannelHandlerContext ctx;
+    private long opened;
     private long deadline;
     /** What the deadline is for; null while nothing is awaited from the client. */
     private Expired awaiting;
     private ScheduledFuture<?> timer;
     private long timerAt;
+    /** When the connection began waiting with nothing read; 0 while a request is read or runs, or once closing. */
+    private volatile long waitingSince;
+    /** No byte has arrived since the connection opened. */
+    private volatile boolean silent;
 
     // the body's clock, while awaiting == BODY
     private long bodyStart;
@@ -56,13 +75,23 @@ final class ConnectionDeadline extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        arm(headNanos, Expired.HEAD);
+        opened = System.nanoTime();
+        silent = true;
+        waitingSince = opened;
+        arm(Math.min(headNanos, FIRST_BYTE), Expired.SILENT);
         ctx.fireChannelActive();
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (awaiting == Expired.IDLE) arm(headNanos, Expired.HEAD); // an idle keep-alive connection starts a new head
+        if (silent) {
+            silent = false;
+            awaiting = Expired.HEAD;
+            deadline = headNanos == 0 ? 0 : opened + headNanos; // the head is due header_timeout after the start
+        } else if (awaiting == Expired.IDLE) {
+            arm(headNanos, Expired.HEAD); // an idle keep-alive connection starts a new head
+        }
+        if (waitingSince != 0) waitingSince = 0;
         ctx.fireChannelRead(msg);
     }
 
@@ -76,9 +105,15 @@ final class ConnectionDeadline extends ChannelInboundHandlerAdapter {
         ctx.fireChannelInactive();
     }
 
-    /** A response went out and the connection stays open: the next request must come within keepalive. */
+    /** A response went out, the connection stays open and nothing of a next request was read: wait for one. */
     void awaitNextRequest() {
         arm(keepAliveNanos, Expired.IDLE);
+        waitingSince = System.nanoTime();
+    }
+
+    /** A response went out and part of the next request's head was already read: the rest is due in header_timeout. */
+    void awaitRestOfHead() {
+        arm(headNanos, Expired.HEAD);
     }
 
     /**
@@ -127,6 +162,17 @@ final class ConnectionDeadline extends ChannelInboundHandlerAdapter {
     void clear() {
         awaiting = null;
         deadline = 0;
+        if (waitingSince != 0) waitingSince = 0;
+    }
+
+    /** When the connection began waiting with nothing read (any thread); 0 when it is not waiting. */
+    long waitingSince() {
+        return waitingSince;
+    }
+
+    /** True while no byte has arrived since the connection opened (any thread). */
+    boolean silent() {
+        return silent;
     }
 
     private void armBody() {

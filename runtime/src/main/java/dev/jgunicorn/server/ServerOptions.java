@@ -14,7 +14,8 @@ import java.util.concurrent.ThreadLocalRandom;
  *
  * @param model             where handlers run
  * @param threads           handler threads for gthread
- * @param workerConnections most open connections (gthread, virtual); the listener pauses accepting at the cap
+ * @param workerConnections most open connections (all but sync): at the cap a waiting connection makes room for a
+ *                          new one, or the listener pauses accepting while none waits
  * @param keepAlive         idle time allowed between requests on a persistent connection; zero disables keep-alive
  * @param headerTimeout     time to receive a complete request head; zero disables the deadline
  * @param bodyTimeout       longest wait for more of a request body, and its grace before bodyMinRate counts; zero

@@ -20,7 +20,10 @@ public enum WorkerModel {
     GTHREAD("gthread"),
     /** A virtual thread per request (Java's answer to gevent); --worker-connections caps open connections. */
     VIRTUAL("virtual"),
-    /** The handler runs on the connection's Netty event loop: it must never block. Bodies arrive buffered. */
+    /**
+     * The handler runs on the connection's Netty event loop: it must never block. Bodies arrive buffered;
+     * --worker-connections caps open connections.
+     */
     EVENTLOOP("eventloop");
 
     public final String settingValue;

@@ -25,6 +25,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +44,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -160,7 +162,7 @@ public final class WorkerServer {
         if (!unix && reusePort && Epoll.isAvailable()) b.option(EpollChannelOption.SO_REUSEPORT, true);
         try {
             Channel ch = b.bind(address).sync().channel();
-            listeners.add(ch);
+            listen(ch);
             return ch.localAddress();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -185,8 +187,14 @@ public final class WorkerServer {
         } catch (Exception e) {
             throw new IOException("cannot serve listener fd " + fd + ": " + e.getMessage(), e);
         }
-        listeners.add(ch);
+        listen(ch);
         return ch.localAddress();
+    }
+
+    private void listen(Channel listener) {
+        if (admission == null) admission = listener.eventLoop();
+        listener.config().setAutoRead(accepting);
+        listeners.add(listener);
     }
 
     /** Listener options, the accept-side connection cap and the per-connection pipeline. */
@@ -297,7 +305,9 @@ public final class WorkerServer {
         long resumed = start; // a paused listener's queued clients are accepted only once it resumes
         while (System.nanoTime() < end) {
             long now = System.nanoTime();
-            if (capsConnections() && open.get() >= options.workerConnections()) {
+            boolean paused = false;
+            for (Channel l : listeners) paused |= !l.config().isAutoRead();
+            if (paused) {
                 resumed = now;
             } else {
                 long since = resumed;
@@ -394,6 +404,8 @@ public final class WorkerServer {
 
     void requestStarted() {
         long n = requests.incrementAndGet();
+        // a connection that made room for new clients may be the one that started it: look again at the cap
+        if (accepting && capsConnections() && open.get() >= options.workerConnections()) reconsiderAccepting();
         if (options.maxRequests() > 0 && n >= options.maxRequests() && !recycling) {
             recycling = true;
             log.info("Autorestarting worker after current request.");
@@ -442,11 +454,15 @@ public final class WorkerServer {
         connections.remove(c);
     }
 
+    /** A connection now waits for its next request with nothing read: at the cap it can make room for a new one. */
+    void connectionWaiting() {
+        if (open.get() >= options.workerConnections()) reconsiderAccepting();
+    }
+
     /**
      * Counts connections from the moment they are accepted until they close, on the listener's loop, so a graceful
-     * stop knows of every accepted connection. For gthread and virtual it also applies Gunicorn's worker_connections:
-     * at the cap the listeners stop accepting, so further clients wait in the kernel's backlog instead of being
-     * accepted and starved.
+     * stop knows of every accepted connection, and has the cap reconsidered when one is accepted at it or one
+     * closes below it.
      */
     private final class AcceptCounter extends ChannelInboundHandlerAdapter {
         private volatile long lastAccept = System.nanoTime();
@@ -456,22 +472,135 @@ public final class WorkerServer {
             lastAccept = System.nanoTime();
             Channel child = (Channel) msg;
             boolean caps = capsConnections();
-            if (open.incrementAndGet() >= options.workerConnections() && caps) pauseAccepting(true);
+            if (open.incrementAndGet() >= options.workerConnections() && caps) reconsiderAccepting();
             child.closeFuture().addListener(f -> {
-                if (open.decrementAndGet() < options.workerConnections() && caps) pauseAccepting(false);
+                if (open.decrementAndGet() < options.workerConnections() && caps && !accepting) reconsiderAccepting();
             });
             ctx.fireChannelRead(msg);
         }
     }
 
-    private void pauseAccepting(boolean pause) {
-        for (Channel l : listeners) {
-            if (l.config().isAutoRead() == pause) l.config().setAutoRead(!pause);
+    /**
+     * A connection silent for less than this since it opened may have its request on the way (it follows the
+     * handshake within a round trip), so it is not closed to make room: closing it for the next client, and that
+     * one for the next, would churn real clients instead of serving them.
+     */
+    static final long SILENT_GRACE = TimeUnit.MILLISECONDS.toNanos(500);
+
+    /** Where worker_connections is decided, so two decisions never race: the first listener's loop. */
+    private volatile EventExecutor admission;
+    /** A decision is queued and will see every change made before it runs. */
+    private final AtomicBoolean decisionQueued = new AtomicBoolean();
+    /** Connections chosen to make room that have not closed yet: they no longer count against the cap. */
+    private final AtomicInteger leaving = new AtomicInteger();
+    /** What the last decision told the listeners. */
+    private volatile boolean accepting = true;
+    /** A decision due when the oldest silent connection's grace ends (admission loop only). */
+    private ScheduledFuture<?> graceCheck;
+    /** Connections closed to make room since the last summary, and when it was logged (admission loop only). */
+    private int evictedSilent, evictedIdle;
+    private long evictionSummaryAt;
+
+    /** Something changed at the cap: decide again, on the admission loop (at once when already there). */
+    void reconsiderAccepting() {
+        EventExecutor loop = admission;
+        if (loop == null || !decisionQueued.compareAndSet(false, true)) return;
+        if (loop.inEventLoop()) decideAccepting();
+        else loop.execute(this::decideAccepting);
+    }
+
+    /**
+     * worker_connections for gthread, virtual and eventloop. Past the cap, the connections that have waited
+     * longest with nothing in flight are closed to make room (silent ones first, then idle keep-alive ones), as
+     * nginx reuses its keep-alive connections. The listeners accept while the worker is below the cap or such a
+     * connection exists; otherwise they stop, so new clients wait in the kernel's listen queue (where the backlog
+     * gauge sees them) instead of being accepted only to be closed, until a connection closes or starts waiting.
+     */
+    private void decideAccepting() {
+        decisionQueued.set(false);
+        long now = System.nanoTime();
+        int cap = options.workerConnections();
+        while (open.get() - leaving.get() > cap) {
+            Connection c = evictable(now);
+            if (c == null) break; // every connection is busy: the worker holds a few over the cap until one closes
+            leaving.incrementAndGet();
+            c.evict();
+        }
+        boolean room = open.get() - leaving.get() < cap || evictable(now) != null;
+        if (room != accepting) {
+            accepting = room;
+            log.debug(room ? "accepting again" : "worker_connections {} reached with every connection busy or just opened: new clients wait in the listen queue", cap);
+            for (Channel l : listeners) l.config().setAutoRead(room);
+        }
+        if (!room) checkWhenGraceEnds(now);
+    }
+
+    /** While paused, decide again when the oldest silent connection's grace ends: it may then make room. */
+    private void checkWhenGraceEnds(long now) {
+        long oldest = 0;
+        for (Connection c : connections) {
+            ConnectionDeadline d = c.deadline();
+            long since = d.waitingSince();
+            if (since != 0 && d.silent() && !c.evicting() && (oldest == 0 || since - oldest < 0)) oldest = since;
+        }
+        if (oldest == 0 || (graceCheck != null && !graceCheck.isDone())) return;
+        graceCheck = admission.schedule(this::reconsiderAccepting, Math.max(0, oldest + SILENT_GRACE - now), TimeUnit.NANOSECONDS);
+    }
+
+    /** The connection to close first for a new one: silent past its grace before idle, then the longest waiting. */
+    private Connection evictable(long now) {
+        Connection best = null;
+        boolean bestSilent = false;
+        long bestSince = 0;
+        for (Connection c : connections) {
+            ConnectionDeadline d = c.deadline();
+            long since = d.waitingSince();
+            if (since == 0 || c.evicting()) continue;
+            boolean silent = d.silent();
+            if (silent && now - since < SILENT_GRACE) continue;
+            if (best == null || (silent && !bestSilent) || (silent == bestSilent && since - bestSince < 0)) {
+                best = c;
+                bestSilent = silent;
+                bestSince = since;
+            }
+        }
+        return best;
+    }
+
+    /**
+     * A connection chosen to make room was closed ({@code silent} or idle keep-alive), or began a request first and
+     * stays ({@code closed} false). The closings are logged at info at most every 10 s, counted by kind.
+     */
+    void evicted(boolean closed, boolean silent) {
+        EventExecutor loop = admission;
+        if (!loop.inEventLoop()) {
+            loop.execute(() -> evicted(closed, silent));
+            return;
+        }
+        if (!closed) {
+            leaving.decrementAndGet();
+            reconsiderAccepting();
+            return;
+        }
+        if (silent) evictedSilent++;
+        else evictedIdle++;
+        long now = System.nanoTime();
+        if (now - evictionSummaryAt >= TimeUnit.SECONDS.toNanos(10)) {
+            log.info("worker_connections {} reached: closed {} silent and {} idle keep-alive connection(s) to admit new clients",
+                    options.workerConnections(), evictedSilent, evictedIdle);
+            evictedSilent = evictedIdle = 0;
+            evictionSummaryAt = now;
         }
     }
 
+    /** A connection closed to make room is gone. */
+    void evictionClosed() {
+        leaving.decrementAndGet();
+    }
+
+    /** worker_connections applies to every model that keeps connections open between requests. */
     private boolean capsConnections() {
-        return options.model() == WorkerModel.GTHREAD || options.model() == WorkerModel.VIRTUAL;
+        return options.model() != WorkerModel.SYNC;
     }
 
     private void reportSlowRequests() {

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -79,6 +80,30 @@ class EventloopBodyBufferTest {
             for (Future<String> a : answers) {
                 String response = a.get(); // a reset would throw here
                 assertTrue(response.startsWith("HTTP/1.1 200 ") && response.endsWith("\r\n\r\n" + length), response);
+            }
+            awaitBudgetEmpty(t);
+        }
+    }
+
+    /** Issue 16: clients that declare a body and send none of it hold the budget only for a moment each. */
+    @Test
+    void clientsThatDeclareABodyAndSendNothingDoNotBlockAnHonestUpload() throws Exception {
+        try (TestServer t = server(60)) {
+            List<Socket> silent = new ArrayList<>();
+            ExecutorService pool = Executors.newSingleThreadExecutor();
+            try {
+                for (int i = 0; i < 10; i++) { // 10 x 256 KiB declared: four of them fill the 1 MiB budget
+                    Socket s = new Socket("127.0.0.1", t.port);
+                    silent.add(s);
+                    s.getOutputStream().write(head(256 * 1024, "").getBytes(StandardCharsets.US_ASCII));
+                }
+                Future<String> honest = pool.submit(() -> upload(t.port, 512 * 1024));
+                // without giving way they would hold the budget for body_timeout (60 s)
+                String response = honest.get(20, TimeUnit.SECONDS);
+                assertTrue(response.startsWith("HTTP/1.1 200 ") && response.endsWith("\r\n\r\n" + 512 * 1024), response);
+            } finally {
+                for (Socket s : silent) s.close();
+                pool.shutdownNow();
             }
             awaitBudgetEmpty(t);
         }

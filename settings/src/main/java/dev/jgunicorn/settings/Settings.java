@@ -103,8 +103,10 @@ public final class Settings {
             .flags("--worker-connections")
             .metavar("INT")
             .defaultValue(1000)
-            .help("The most connections one worker holds open at once; beyond it the worker stops accepting"
-                    + " until some close."));
+            .help("The most connections one worker holds open at once (gthread, virtual and eventloop). At the cap"
+                    + " a new client takes the place of the connection that has waited longest with nothing read"
+                    + " (one that has sent no byte for 500 ms first, then an idle keep-alive one); when none can make"
+                    + " room, the worker stops accepting and new clients wait in the listen queue until one can."));
 
     public static final Setting<Integer> MAX_REQUESTS = add(Setting.setting("max_requests", Section.WORKER_PROCESSES,
                     ValueType.nonNegative())
@@ -893,7 +895,8 @@ public final class Settings {
             .help("MiB of request bodies one eventloop worker holds in memory at once, all connections together."
                     + " A body is reserved whole before it is read (its Content-Length, or --eventloop-max-body when"
                     + " chunked); one that does not fit yet waits unread, its connection paused, until earlier bodies"
-                    + " are done, so uploads queue instead of exhausting memory. auto is half the worker JVM's"
+                    + " are done, so uploads queue instead of exhausting memory; one that holds its reservation 2 s"
+                    + " without a byte of it arriving while others wait queues again behind them. auto is half the worker JVM's"
                     + " direct memory limit (-XX:MaxDirectMemorySize, else the heap's -Xmx), where Netty keeps"
                     + " socket data. --eventloop-max-body above it is lowered to it."));
 
