@@ -45,6 +45,7 @@ ENTRYPOINT ["/opt/jgunicorn-operator/bin/jgunicorn-operator"]
 FROM base AS runtime
 COPY --from=jars /src/runtime/target/jgunicorn.jar /opt/jgunicorn/jgunicorn.jar
 COPY --chmod=0755 docker/jgunicorn /opt/jgunicorn/bin/jgunicorn
+COPY bin/lib/sidecar.jvm-options /opt/jgunicorn/sidecar.jvm-options
 # The user has no home: the master's control socket goes to $XDG_RUNTIME_DIR, which /tmp is in every container
 # (a writable emptyDir or tmpfs when the root filesystem is read-only).
 ENV PATH=/opt/jgunicorn/bin:$PATH \

@@ -18,6 +18,7 @@ maven_version=3.9.11
 debian_image=localhost/jgunicorn-base/debian:bookworm
 jre_image=localhost/jgunicorn-base/jre:$jdk_version
 maven_image=localhost/jgunicorn-base/maven:$maven_version-jdk-$jdk_version
+python_image=localhost/jgunicorn-base/python:bookworm
 
 # Builds download only through the host's network stack (--network host): podman's default bridge would add
 # interfaces and iptables rules to the host. Every base is local (--pull=never: no registry to ask). Builds are

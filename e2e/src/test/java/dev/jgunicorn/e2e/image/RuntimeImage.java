@@ -36,7 +36,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
@@ -101,13 +100,23 @@ final class RuntimeImage {
         Container c = pod.getContainers().getFirst();
         int appPort = port(c, DesiredState.HTTP_PORT_NAME);
         int adminPort = port(c, DesiredState.ADMIN_PORT_NAME);
-        Path configDir = materialiseConfigMap(desired);
+        Path volumes = materialiseVolumes(desired);
+        GenericContainer<?> g = container(pod, c, volumes).withExposedPorts(appPort, adminPort);
+        g.withCreateContainerCmdModifier(cmd -> publishOnLoopback(cmd.getHostConfig(), appPort, adminPort));
+        g.start();
+        return new Running(g, appPort, adminPort, volumes);
+    }
 
-        GenericContainer<?> g = new GenericContainer<>(desired.image())
+    /**
+     * One container of the pod, not started: image, command, args, env, the volumes of {@code volumes} (from
+     * {@link #materialiseVolumes}) at their mount paths, the security context; on slirp4netns. A container that
+     * shares another's network (a pod's second container) replaces the network mode.
+     */
+    static GenericContainer<?> container(PodSpec pod, Container c, Path volumes) {
+        GenericContainer<?> g = new GenericContainer<>(c.getImage())
                 .withImagePullPolicy(name -> false) // local images only: no registry to ask
                 .withLabel(LABEL, "true")
-                .withExposedPorts(appPort, adminPort)
-                .waitingFor(new AbstractWaitStrategy() { // Running waits for the first answer itself, and times it
+                .waitingFor(new AbstractWaitStrategy() { // the tests wait for answers themselves, and time them
                     @Override
                     protected void waitUntilReady() {
                     }
@@ -115,25 +124,26 @@ final class RuntimeImage {
         for (EnvVar e : c.getEnv()) g.withEnv(e.getName(), e.getValue());
         for (VolumeMount m : c.getVolumeMounts()) {
             Volume v = pod.getVolumes().stream().filter(x -> x.getName().equals(m.getName())).findFirst().orElseThrow();
-            if (v.getConfigMap() != null) {
-                g.withFileSystemBind(configDir.toString(), m.getMountPath(), Boolean.TRUE.equals(m.getReadOnly()) ? BindMode.READ_ONLY : BindMode.READ_WRITE);
-            } else if (v.getEmptyDir() != null) {
-                g.withTmpFs(Map.of(m.getMountPath(), "rw,exec,nosuid,nodev,mode=1777")); // an emptyDir: writable, executable
-            } else {
+            if (v.getConfigMap() == null && v.getEmptyDir() == null) {
                 throw new AssertionError("volume " + v.getName() + ": no engine equivalent here yet for " + v);
             }
+            g.withFileSystemBind(volumes.resolve(v.getName()).toString(), m.getMountPath(),
+                    Boolean.TRUE.equals(m.getReadOnly()) ? BindMode.READ_ONLY : BindMode.READ_WRITE);
         }
         g.withCreateContainerCmdModifier(cmd -> {
             cmd.withEntrypoint(c.getCommand()).withCmd(c.getArgs());
             HostConfig host = cmd.getHostConfig();
             // User-mode networking only: podman's default bridge would add host interfaces and iptables rules.
             host.withNetworkMode("slirp4netns");
-            host.withPortBindings(new PortBinding(Ports.Binding.bindIp("127.0.0.1"), ExposedPort.tcp(appPort)),
-                    new PortBinding(Ports.Binding.bindIp("127.0.0.1"), ExposedPort.tcp(adminPort)));
             securityContext(c.getSecurityContext(), host, cmd::withUser);
         });
-        g.start();
-        return new Running(g, appPort, adminPort, configDir);
+        return g;
+    }
+
+    /** Publishes the container's ports on 127.0.0.1 only (Testcontainers picks the host ports). */
+    static void publishOnLoopback(HostConfig host, int... ports) {
+        host.withPortBindings(java.util.Arrays.stream(ports)
+                .mapToObj(p -> new PortBinding(Ports.Binding.bindIp("127.0.0.1"), ExposedPort.tcp(p))).toList());
     }
 
     /** The container's securityContext as engine options; runAsNonRoot is left to the image's USER (checked by the test). */
@@ -162,13 +172,25 @@ final class RuntimeImage {
         return c.getPorts().stream().filter(p -> name.equals(p.getName())).findFirst().orElseThrow().getContainerPort();
     }
 
-    /** The ConfigMap's keys as files, readable by the container's user (as the kubelet projects them). */
-    private static Path materialiseConfigMap(DesiredState desired) {
+    /**
+     * The pod's volumes as directories of one new directory, named after the volumes, as the kubelet lays them out
+     * on the node: a ConfigMap's keys as files readable by the container's user, an emptyDir empty and writable by
+     * every user (the pod's containers share it, as the kubelet's emptyDir on the node's disk).
+     */
+    static Path materialiseVolumes(DesiredState desired) {
         try {
-            Path dir = Files.createTempDirectory("jgunicorn-image-config", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
-            for (var e : desired.configMap().getData().entrySet()) {
-                Path f = Files.writeString(dir.resolve(e.getKey()), e.getValue());
-                Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
+            Path dir = Files.createTempDirectory("jgunicorn-image-pod", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+            for (Volume v : desired.deployment().getSpec().getTemplate().getSpec().getVolumes()) {
+                Path volume = Files.createDirectory(dir.resolve(v.getName()));
+                if (v.getConfigMap() != null) {
+                    Files.setPosixFilePermissions(volume, PosixFilePermissions.fromString("rwxr-xr-x"));
+                    for (var e : desired.configMap().getData().entrySet()) {
+                        Path f = Files.writeString(volume.resolve(e.getKey()), e.getValue());
+                        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
+                    }
+                } else if (v.getEmptyDir() != null) {
+                    Files.setPosixFilePermissions(volume, PosixFilePermissions.fromString("rwxrwxrwx")); // 1777 less the sticky bit Java cannot set
+                }
             }
             return dir;
         } catch (IOException e) {
@@ -176,18 +198,28 @@ final class RuntimeImage {
         }
     }
 
-    /** A started container; {@link #close()} removes it and its config files. */
+    /** Deletes what {@link #materialiseVolumes} made, with what the containers wrote. */
+    static void deleteVolumes(Path volumes) {
+        try (Stream<Path> files = Files.walk(volumes)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A started container; {@link #close()} removes it and its volumes' files. */
     static final class Running implements AutoCloseable {
         private final GenericContainer<?> container;
         private final int appPort;
         private final int adminPort;
-        private final Path configDir;
+        private final Path volumes;
 
-        private Running(GenericContainer<?> container, int appPort, int adminPort, Path configDir) {
+        /** {@code volumes}: what {@link #materialiseVolumes} made, deleted by {@link #close()}. */
+        Running(GenericContainer<?> container, int appPort, int adminPort, Path volumes) {
             this.container = container;
             this.appPort = appPort;
             this.adminPort = adminPort;
-            this.configDir = configDir;
+            this.volumes = volumes;
         }
 
         URI appUri(String path) {
@@ -288,11 +320,7 @@ final class RuntimeImage {
         @Override
         public void close() {
             container.stop(); // removes the container (Ryuk is off: nothing else would)
-            try (Stream<Path> files = Files.walk(configDir)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            deleteVolumes(volumes);
         }
     }
 }
