@@ -472,6 +472,12 @@ def startup(args, log_dir, reps):
                 if first is None:
                     out[label] = {"error": f"no answer (log {log_path})"}
                     continue
+                # replacements are timed once the master's class-data archive is in place (docs/operations.md):
+                # made by a training run after the first worker serves, unless cached from an earlier run
+                archive_wait = time.monotonic()
+                while time.monotonic() - archive_wait < 120 and not re.search(
+                        r" made in | start from the class-data archive|without an archive|without one", open(log_path, errors="replace").read()):
+                    time.sleep(0.2)
                 time.sleep(1.0)
                 ws = worker_pids(p.pid)
                 idle_worker = rss_kib(ws[0]) if ws else 0

@@ -98,7 +98,10 @@ final class ClassDataArchive {
             pb.environment().put(ProcessEnvironment.TRAINING, "1");
             long t0 = System.nanoTime();
             Process p = pb.start();
-            Thread stopTraining = new Thread(p::destroyForcibly); // a master that exits first takes its training run along
+            Thread stopTraining = new Thread(() -> { // a master that exits first takes its training run along
+                p.destroyForcibly();
+                deleteTrainingFiles(tmp);
+            });
             Runtime.getRuntime().addShutdownHook(stopTraining);
             boolean finished = p.waitFor(TRAINING_SECONDS, TimeUnit.SECONDS);
             try {
@@ -108,12 +111,13 @@ final class ClassDataArchive {
             }
             if (!finished) {
                 p.destroyForcibly();
+                deleteTrainingFiles(tmp);
                 log.warn("The class-data training run did not finish in {} s; workers start without an archive", TRAINING_SECONDS);
                 return Optional.empty();
             }
             if (p.exitValue() != 0 || !Files.isRegularFile(tmp)) {
                 log.warn("The class-data training run failed (exit {}); workers start without an archive", p.exitValue());
-                Files.deleteIfExists(tmp);
+                deleteTrainingFiles(tmp);
                 return Optional.empty();
             }
             Files.move(tmp, archive, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -126,6 +130,17 @@ final class ClassDataArchive {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Optional.empty();
+        }
+    }
+
+    /** The archive a training run was writing, and the JDK's configuration file beside it (JEP 514). */
+    private static void deleteTrainingFiles(Path tmp) {
+        for (Path f : List.of(tmp, tmp.resolveSibling(tmp.getFileName() + ".config"))) {
+            try {
+                Files.deleteIfExists(f);
+            } catch (IOException e) {
+                log.debug("cannot delete {}: {}", f, e.getMessage());
+            }
         }
     }
 
