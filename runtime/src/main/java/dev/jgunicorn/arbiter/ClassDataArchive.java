@@ -19,59 +19,152 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * --preload's speed-up: a JVM cannot fork a loaded app, but it can start from a class-data-sharing archive.
- * Before the first workers start, the master runs one short training worker that loads the app and serves a few
- * internal requests, and the JVM writes the classes it loaded to an archive ({@code -XX:ArchiveClassesAtExit}).
- * Workers then map that archive: less class loading at boot, and the metadata pages are shared between them.
- * The archive is cached per JVM, class path, app and JVM options, and made again when any of them changes.
+ * What makes a new worker serve sooner: a JVM cannot fork a loaded app, but it can start from an archive of the
+ * classes an earlier run loaded and linked. On JDK 25 and later that is the AOT cache (JEP 483's class loading and
+ * linking, JEP 515's method profiles, made in one training run by JEP 514's {@code -XX:AOTCacheOutput}); on JDK 21
+ * to 24 a dynamic class-data-sharing archive ({@code -XX:ArchiveClassesAtExit}).
+ *
+ * <p>The training run is one short worker that loads the app and serves a few internal requests, then exits; the
+ * JVM writes the archive as it exits. Archives are cached per JVM, class path, app and JVM options, and made again
+ * when any of them changes. The JVM checks an archive before the master hands it to workers (a worker started
+ * from one that does not fit would run without it, slower and with an error in the log): one that does not fit
+ * is logged, deleted and made again.
  */
 final class ClassDataArchive {
     private static final Logger log = LoggerFactory.getLogger("gunicorn.error");
+    /** JDK 25 has the one-step AOT cache; JDK 24's needs two runs, so it takes the CDS path with JDK 21. */
+    private static final boolean AOT_CACHE = Runtime.version().feature() >= 25;
+    private static final String SUFFIX = AOT_CACHE ? ".aot" : ".jsa";
+    private static final long TRAINING_SECONDS = 120;
 
     private ClassDataArchive() {
     }
 
+    /** The JVM options that start a JVM from {@code archive}. */
+    static List<String> useOptions(Path archive) {
+        if (AOT_CACHE) return List.of("-XX:AOTCache=" + archive);
+        // JDK 21's base archive was dumped without --enable-native-access and says so on every start; the
+        // worker's boot time in the master's log shows whether the archive helped
+        return List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:cds*=off");
+    }
+
     /**
-     * The archive for this configuration and the workers' JVM options, made now if missing; empty when it cannot be
-     * made (workers start without).
+     * The cached archive for this configuration and the workers' JVM options when the JVM accepts it; a cached
+     * archive it refuses (another JVM build, a damaged file) is logged with the JVM's reason and deleted.
      */
-    static Optional<Path> prepare(Config config, List<String> args, List<String> jvmOptions) {
+    static Optional<Path> cached(Config config, List<String> jvmOptions) {
         try {
-            Path archive = cacheDir().resolve("jgunicorn-" + key(config, jvmOptions) + ".jsa");
-            if (Files.isRegularFile(archive)) return Optional.of(archive);
-            Path tmp = Files.createTempFile(archive.getParent(), "training-", ".jsa");
+            Path archive = path(config, jvmOptions);
+            if (!Files.isRegularFile(archive)) return Optional.empty();
+            Optional<String> refusal = refusal(archive, jvmOptions);
+            if (refusal.isEmpty()) {
+                log.info("Workers start from the class-data archive {}", archive);
+                return Optional.of(archive);
+            }
+            log.warn("The class-data archive {} does not fit this JVM ({}); ignored, deleted and made again", archive, refusal.get());
+            Files.deleteIfExists(archive);
+        } catch (IOException e) {
+            log.warn("Cannot read the class-data archive ({}); workers start without one", e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Makes the archive in a training run on a thread of its own; completes with it, or empty when it cannot be
+     * made (workers keep starting without one, as the log says).
+     */
+    static CompletableFuture<Optional<Path>> train(Config config, List<String> args, List<String> jvmOptions) {
+        CompletableFuture<Optional<Path>> made = new CompletableFuture<>();
+        Thread.ofPlatform().daemon().name("jgunicorn-training").start(() -> made.complete(trainNow(config, args, jvmOptions)));
+        return made;
+    }
+
+    private static Optional<Path> trainNow(Config config, List<String> args, List<String> jvmOptions) {
+        try {
+            Path archive = path(config, jvmOptions);
+            Path tmp = Files.createTempFile(archive.getParent(), "training-", SUFFIX);
             Files.delete(tmp);
             List<String> options = new ArrayList<>(jvmOptions);
-            options.add("-XX:ArchiveClassesAtExit=" + tmp);
-            List<String> cmd = JvmCommand.jgunicorn(options, args);
-            ProcessBuilder pb = new ProcessBuilder(cmd).directory(config.baseDir().toFile())
+            options.add(AOT_CACHE ? "-XX:AOTCacheOutput=" + tmp : "-XX:ArchiveClassesAtExit=" + tmp);
+            ProcessBuilder pb = new ProcessBuilder(JvmCommand.jgunicorn(options, args)).directory(config.baseDir().toFile())
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
             pb.environment().put(ProcessEnvironment.WORKER, "0");
             pb.environment().put(ProcessEnvironment.TRAINING, "1");
             long t0 = System.nanoTime();
             Process p = pb.start();
-            if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            Thread stopTraining = new Thread(() -> { // a master that exits first takes its training run along
                 p.destroyForcibly();
-                log.warn("preload: the class-data training run did not finish in 120 s; workers start without an archive");
+                deleteTrainingFiles(tmp);
+            });
+            Runtime.getRuntime().addShutdownHook(stopTraining);
+            boolean finished = p.waitFor(TRAINING_SECONDS, TimeUnit.SECONDS);
+            try {
+                Runtime.getRuntime().removeShutdownHook(stopTraining);
+            } catch (IllegalStateException shuttingDown) {
+                return Optional.empty();
+            }
+            if (!finished) {
+                p.destroyForcibly();
+                deleteTrainingFiles(tmp);
+                log.warn("The class-data training run did not finish in {} s; workers start without an archive", TRAINING_SECONDS);
                 return Optional.empty();
             }
             if (p.exitValue() != 0 || !Files.isRegularFile(tmp)) {
-                log.warn("preload: the class-data training run failed (exit {}); workers start without an archive", p.exitValue());
+                log.warn("The class-data training run failed (exit {}); workers start without an archive", p.exitValue());
+                deleteTrainingFiles(tmp);
                 return Optional.empty();
             }
             Files.move(tmp, archive, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            log.info("preload: class-data archive {} made in {} ms", archive, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+            log.info("Class-data archive {} made in {} ms; workers start from it", archive,
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
             return Optional.of(archive);
         } catch (IOException e) {
-            log.warn("preload: cannot make a class-data archive ({}); workers start without one", e.getMessage());
+            log.warn("Cannot make a class-data archive ({}); workers start without one", e.getMessage());
             return Optional.empty();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Optional.empty();
         }
+    }
+
+    /** The archive a training run was writing, and the JDK's configuration file beside it (JEP 514). */
+    private static void deleteTrainingFiles(Path tmp) {
+        for (Path f : List.of(tmp, tmp.resolveSibling(tmp.getFileName() + ".config"))) {
+            try {
+                Files.deleteIfExists(f);
+            } catch (IOException e) {
+                log.debug("cannot delete {}: {}", f, e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * Why the JVM refuses to start from {@code archive} with these options, or empty when it accepts it: a JVM
+     * started as a worker's would be, told to fail rather than run without the archive, and to check the archive's
+     * checksum (a damaged archive can crash a JVM that trusts it).
+     */
+    private static Optional<String> refusal(Path archive, List<String> jvmOptions) throws IOException, InterruptedException {
+        List<String> options = new ArrayList<>(jvmOptions);
+        options.addAll(List.of(AOT_CACHE ? "-XX:AOTCache=" + archive : "-XX:SharedArchiveFile=" + archive,
+                AOT_CACHE ? "-XX:AOTMode=on" : "-Xshare:on", "-XX:+VerifySharedSpaces"));
+        List<String> cmd = JvmCommand.jvm(options);
+        cmd.add("-version");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() == 0) return Optional.empty();
+        // the JVM's own words: its first error line, which names the mismatch
+        return Optional.of(out.lines().filter(l -> l.contains("error") || l.contains("Error")).findFirst()
+                .orElse("exit " + p.exitValue()).replaceFirst("^\\[[^]]*]\\[error *]\\[[^]]*] *", ""));
+    }
+
+    private static Path path(Config config, List<String> jvmOptions) throws IOException {
+        return cacheDir().resolve("jgunicorn-" + key(config, jvmOptions) + SUFFIX);
     }
 
     private static Path cacheDir() throws IOException {

@@ -34,6 +34,8 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -67,7 +69,9 @@ public final class Master {
     private Listeners listeners = Listeners.none();
     private WorkerLinkServer links;
     private Path runDir;
-    private Path archive;
+    private CompletableFuture<Optional<Path>> archive = CompletableFuture.completedFuture(Optional.empty());
+    private boolean trainOnceServing;
+    private final long memoryBytes = HeapSize.memoryBytes();
     private ReloadWatcher watcher;
     private ControlSocket controlSocket;
     private final ControlCommands commands = new ControlCommands(this);
@@ -102,7 +106,8 @@ public final class Master {
             return ExitCodes.CONFIG_ERROR;
         }
         log.info("Using worker: {}", WorkerModel.of(config).settingValue);
-        if (config.get(Settings.PRELOAD_APP)) archive = ClassDataArchive.prepare(config, args, workerJvmOptions()).orElse(null);
+        log.info("Worker JVM options: {}", String.join(" ", workerJvmOptions()));
+        prepareArchive();
         if ("gevent".equals(config.get(Settings.WORKER_CLASS))) {
             log.info("worker class gevent runs as virtual: Java's virtual threads play the part of greenlets, no monkey-patching");
         }
@@ -163,6 +168,7 @@ public final class Master {
                 return bootFailure;
             }
             manageWorkers();
+            trainIfServing();
             if (upgrade.follow()) takeOverFromOldMaster();
             metrics.loopTurned(workers.values().stream().filter(c -> !c.retiring && c.process.isAlive() && booted(c))
                     .map(c -> c.number).toList(), target == 0 || workers.values().stream().anyMatch(this::beating));
@@ -349,15 +355,8 @@ public final class Master {
     private void spawn() {
         int n = nextNumber++;
         hooks.call("pre_fork", h -> h.preFork(arbiter(), new WorkerInfo(n, 0, -1)));
-        List<String> options = new ArrayList<>();
-        if (archive != null) {
-            options.add("-XX:SharedArchiveFile=" + archive);
-            // the JDK's base archive was dumped without --enable-native-access and says so on every start; the
-            // worker's boot time in the master's log shows whether the archive helped
-            options.add("-Xlog:cds*=off");
-            options.add("-Xlog:aot*=off");
-        }
-        options.addAll(workerJvmOptions());
+        List<String> options = new ArrayList<>(workerJvmOptions());
+        archive.getNow(Optional.empty()).ifPresent(a -> options.addAll(ClassDataArchive.useOptions(a)));
         List<String> cmd = JvmCommand.jgunicorn(options, args);
         ProcessBuilder pb = new ProcessBuilder(identity.wrap(ProcessTitle.named(ProcessTitle.worker(config), cmd)))
                 .inheritIO().directory(config.baseDir().toFile());
@@ -384,12 +383,43 @@ public final class Master {
         }
     }
 
-    /** The worker JVM's own options: it exits on OutOfMemoryError (for the master to replace it), and --jvm-arg. */
+    /**
+     * The worker JVM's own options: it exits on OutOfMemoryError (for the master to replace it), its share of the
+     * memory as its heap unless --jvm-arg sizes one ({@link HeapSize#defaults}), then --jvm-arg.
+     */
     private List<String> workerJvmOptions() {
         List<String> options = new ArrayList<>();
         options.add("-XX:+ExitOnOutOfMemoryError");
+        options.addAll(HeapSize.defaults(config.get(Settings.JVM_ARGS), memoryBytes, target));
         options.addAll(config.get(Settings.JVM_ARGS));
         return options;
+    }
+
+    /**
+     * The class-data archive workers start from: the cached one, else one made by a training run. With --preload
+     * the first workers wait for the training (the app is loaded before any worker starts, as in Gunicorn);
+     * without, they start at once, the training follows once they serve (not competing with them for the CPU),
+     * and the archive serves the workers started after it is made. --reload, which restarts workers on every change
+     * of the app, goes without.
+     */
+    private void prepareArchive() {
+        if (config.get(Settings.RELOAD)) return;
+        Optional<Path> cached = ClassDataArchive.cached(config, workerJvmOptions());
+        if (cached.isPresent()) {
+            archive = CompletableFuture.completedFuture(cached);
+        } else if (config.get(Settings.PRELOAD_APP)) {
+            archive = ClassDataArchive.train(config, args, workerJvmOptions());
+            archive.join();
+        } else {
+            trainOnceServing = true;
+        }
+    }
+
+    /** Without --preload and a cached archive: the training run starts once every first worker serves. */
+    private void trainIfServing() {
+        if (!trainOnceServing || workers.isEmpty() || !workers.values().stream().allMatch(this::booted)) return;
+        trainOnceServing = false;
+        archive = ClassDataArchive.train(config, args, workerJvmOptions());
     }
 
     /**

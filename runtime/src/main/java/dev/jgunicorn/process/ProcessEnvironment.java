@@ -19,7 +19,7 @@ public final class ProcessEnvironment {
     public static final String LISTENERS = "JGUNICORN_LISTENERS";
     /** Set by the master in each worker when it serves /metrics: the worker's scrape socket. Read by the worker. */
     public static final String METRICS_SOCKET = "JGUNICORN_METRICS_SOCKET";
-    /** Set by the master in the --preload training run (see ClassDataArchive). Read by the worker. */
+    /** Set by the master in the class-data training run (see ClassDataArchive). Read by the worker. */
     public static final String TRAINING = "JGUNICORN_TRAINING";
     /** Set by Main in the master that --daemon started in its own session. Read by Main and the master (WINCH). */
     public static final String DAEMONIZED = "JGUNICORN_DAEMONIZED";

@@ -256,9 +256,9 @@ public final class Worker {
     }
 
     /**
-     * The --preload training run: with the app loaded (above), serve a few requests to an internal handler on a
-     * loopback port so the server's classes load too, then exit; the JVM archives every class it loaded. The app's
-     * own handler is never called, so training has no side effects on the app's data.
+     * The class-data training run (see ClassDataArchive): with the app loaded (above), serve a few requests to an
+     * internal handler on a loopback port so the server's classes load too, then exit; the JVM archives every class
+     * it loaded. The app's own handler is never called, so training has no side effects on the app's data.
      */
     private int train(ServerOptions options) {
         JgunicornHttpServer server = new JgunicornHttpServer(options);

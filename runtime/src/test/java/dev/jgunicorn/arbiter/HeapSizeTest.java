@@ -24,4 +24,21 @@ class HeapSizeTest {
         assertEquals(OptionalLong.empty(), HeapSize.maxHeap(List.of("-Xms1g", "-Dx=-Xmx1g")));
         assertEquals(OptionalLong.empty(), HeapSize.maxHeap(List.of()));
     }
+
+    @Test
+    void aWorkersDefaultHeapIsHalfItsShareOfTheMemoryWithinBounds() {
+        assertEquals(256L << 20, HeapSize.defaultMaxHeap(2L << 30, 4));
+        assertEquals(64L << 20, HeapSize.defaultMaxHeap(512L << 20, 8), "at least 64 MiB");
+        assertEquals(1L << 30, HeapSize.defaultMaxHeap(64L << 30, 1), "at most 1 GiB");
+        assertEquals(170L << 20, HeapSize.defaultMaxHeap(1L << 30, 3), "whole MiB");
+    }
+
+    @Test
+    void theDefaultsYieldToTheUsersOwnOptions() {
+        assertEquals(List.of("-Xmx256m", "-Xms8m", "-XX:+UseSerialGC"), HeapSize.defaults(List.of(), 2L << 30, 4));
+        assertEquals(List.of("-Xms8m", "-XX:+UseSerialGC"), HeapSize.defaults(List.of("-Xmx512m"), 2L << 30, 4));
+        assertEquals(List.of("-Xms8m"), HeapSize.defaults(List.of("-Xmx4g"), 2L << 30, 4), "G1 for a large heap");
+        assertEquals(List.of("-Xms8m", "-XX:+UseSerialGC"), HeapSize.defaults(List.of("-XX:MaxRAMPercentage=50"), 2L << 30, 4));
+        assertEquals(List.of("-Xmx256m"), HeapSize.defaults(List.of("-Xms64m", "-XX:+UseParallelGC"), 2L << 30, 4));
+    }
 }

@@ -96,7 +96,12 @@ public final class Jgunicorn implements AutoCloseable {
 
     /** Waits up to 30 s for {@code cond}; fails with the server's stderr. */
     public void await(String what, BooleanSupplier cond) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        await(what, Duration.ofSeconds(30), cond);
+    }
+
+    /** Waits up to {@code within} for {@code cond}; fails with the server's stderr. */
+    public void await(String what, Duration within, BooleanSupplier cond) throws InterruptedException {
+        long deadline = System.nanoTime() + within.toNanos();
         while (!cond.getAsBoolean()) {
             if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what + "\n" + err());
             Thread.sleep(100);
