@@ -54,10 +54,20 @@ final class ConnectionDeadline extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        if (ctx.channel().isActive()) start(ctx); // added after ALPN or the h2c preface check chose HTTP/1
+    }
+
+    @Override
     public void channelActive(ChannelHandlerContext ctx) {
+        start(ctx);
+        ctx.fireChannelActive();
+    }
+
+    private void start(ChannelHandlerContext ctx) {
+        if (this.ctx != null) return;
         this.ctx = ctx;
         arm(headNanos, Expired.HEAD);
-        ctx.fireChannelActive();
     }
 
     @Override
@@ -68,12 +78,22 @@ final class ConnectionDeadline extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        stop();
+        ctx.fireChannelInactive();
+    }
+
+    /** Removed when the connection switched to HTTP/2 ({@code Upgrade: h2c}). */
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        stop();
+    }
+
+    private void stop() {
         clear();
         if (timer != null) {
             timer.cancel(false);
             timer = null;
         }
-        ctx.fireChannelInactive();
     }
 
     /** A response went out and the connection stays open: the next request must come within keepalive. */
