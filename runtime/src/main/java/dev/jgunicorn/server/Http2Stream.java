@@ -279,10 +279,16 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements Exchange
         return channel.alloc();
     }
 
+    /** A client that keeps the stream's window shut for body_timeout gets the stream reset (zero-window stall). */
     @Override
     public void awaitWritable() throws IOException {
         if (!channel.isActive()) throw new IOException("the client reset the stream");
-        writeGate.await();
+        try {
+            writeGate.await(options.bodyTimeout());
+        } catch (IOException stalled) {
+            abort(stalled.getMessage());
+            throw stalled;
+        }
     }
 
     @Override

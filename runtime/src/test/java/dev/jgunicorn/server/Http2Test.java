@@ -269,6 +269,35 @@ class Http2Test {
         }
     }
 
+    /**
+     * Zero-window stall: a client that opens its stream window at zero and never widens it would hold the app's
+     * thread in write() forever; after body_timeout the stream is reset and the app's write fails.
+     */
+    @Test
+    void zeroWindowStallResetsTheStream() throws Exception {
+        java.util.concurrent.CompletableFuture<Throwable> writeFailed = new java.util.concurrent.CompletableFuture<>();
+        Config c = h2c(WorkerModel.VIRTUAL, "prior-knowledge").with(Settings.BODY_TIMEOUT, 1);
+        try (TestServer s = new TestServer(ServerOptions.from(c), ex -> {
+            ex.sendResponseHeaders(200, 0);
+            try (OutputStream out = ex.getResponseBody()) {
+                for (int i = 0; i < 1024; i++) out.write(new byte[1024]);
+                writeFailed.complete(null);
+            } catch (IOException e) {
+                writeFailed.complete(e);
+                throw e;
+            }
+        }); H2Frames h2 = new H2Frames(s.port)) {
+            h2.out().write(H2Frames.PREFACE);
+            // SETTINGS_INITIAL_WINDOW_SIZE = 0: the server may send no DATA until a WINDOW_UPDATE, which never comes
+            h2.send(H2Frames.SETTINGS, 0, 0, new byte[]{0, 4, 0, 0, 0, 0});
+            h2.send(HEADERS, END_HEADERS | END_STREAM, 1, H2Frames.requestHeaders("GET", "/"));
+            H2Frames.Frame reset = h2.readUntil(RST_STREAM);
+            assertNotNull(reset, "the stalled stream is reset");
+            assertEquals(1, reset.stream());
+            assertNotNull(writeFailed.get(30, java.util.concurrent.TimeUnit.SECONDS), "the app's write failed");
+        }
+    }
+
     /** http_protocols accepts h3 as Gunicorn does, but jgunicorn refuses it at start with the setting's name. */
     @Test
     void h3IsRefusedWithTheSettingsName() {

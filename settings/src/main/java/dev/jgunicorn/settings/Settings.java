@@ -840,8 +840,9 @@ public final class Settings {
             .help("Seconds a client may go without sending any of a request body it has started, as nginx's"
                     + " client_body_timeout; from then on it must also keep up --body-min-rate on average. A client"
                     + " too slow gets 408 (if no response started) and is closed, and the app's read of the body"
-                    + " throws an IOException, so slow senders cannot hold app threads. Gunicorn has no such"
-                    + " setting. 0 disables both."));
+                    + " throws an IOException, so slow senders cannot hold app threads. On HTTP/2 it also bounds how"
+                    + " long a response waits for a client that keeps its flow-control window shut (the stream is"
+                    + " reset). Gunicorn has no such setting. 0 disables all of these."));
 
     public static final Setting<Integer> BODY_MIN_RATE = add(Setting.setting("body_min_rate", Section.JVM, ValueType.nonNegative())
             .flags("--body-min-rate")
