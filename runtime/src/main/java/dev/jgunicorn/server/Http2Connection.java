@@ -20,6 +20,8 @@ import org.slf4j.LoggerFactory;
 import java.util.Collection;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One HTTP/2 connection: Netty's frame codec and stream multiplexer in front, one {@link Http2Stream} per stream
@@ -50,6 +52,9 @@ final class Http2Connection extends ChannelInboundHandlerAdapter implements Clie
     private Channel channel;
     /** The HTTP/1.1 request an {@code Upgrade: h2c} came with: stream 1's request, answered over HTTP/2. */
     private RequestHead upgradeRequest;
+    private int openStreams;
+    private long lastActive = System.nanoTime();
+    private ScheduledFuture<?> idleCheck;
 
     private Http2Connection(WorkerServer server, boolean tls) {
         this.server = server;
@@ -105,10 +110,28 @@ final class Http2Connection extends ChannelInboundHandlerAdapter implements Clie
     public void handlerAdded(ChannelHandlerContext ctx) {
         channel = ctx.channel();
         server.connectionOpened(this);
+        scheduleIdleCheck();
+    }
+
+    /**
+     * An HTTP/2 connection without streams for keepalive seconds (at least one) is closed with GOAWAY, as an idle
+     * HTTP/1 keep-alive connection is, so idle clients do not hold worker_connections slots.
+     */
+    private void scheduleIdleCheck() {
+        long limit = Math.max(1000, server.options().keepAlive().toMillis());
+        idleCheck = channel.eventLoop().schedule(() -> {
+            if (!channel.isActive()) return;
+            if (running.isEmpty() && openStreams == 0 && System.nanoTime() - lastActive >= limit * 1_000_000) {
+                channel.close();
+            } else {
+                scheduleIdleCheck();
+            }
+        }, limit, TimeUnit.MILLISECONDS);
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        if (idleCheck != null) idleCheck.cancel(false);
         server.connectionClosed(this);
         ctx.fireChannelInactive();
     }
@@ -143,6 +166,16 @@ final class Http2Connection extends ChannelInboundHandlerAdapter implements Clie
 
     void ended(Exchange ex) {
         running.remove(ex);
+    }
+
+    /** A stream opened or closed (event loop): the idle clock runs while none is open. */
+    void streamOpened() {
+        openStreams++;
+    }
+
+    void streamClosed() {
+        openStreams--;
+        lastActive = System.nanoTime();
     }
 
     @Override

@@ -61,6 +61,7 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements Exchange
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
+        connection.streamOpened();
         RequestHead upgraded = connection.takeUpgradeRequest(channel.stream().id());
         if (upgraded != null) start(upgraded, true);
     }
@@ -83,6 +84,7 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements Exchange
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        connection.streamClosed();
         reset("the stream closed");
         writeGate.open();
         ctx.fireChannelInactive();

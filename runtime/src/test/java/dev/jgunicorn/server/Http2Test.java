@@ -298,6 +298,23 @@ class Http2Test {
         }
     }
 
+    /** An HTTP/2 connection left without streams for keepalive seconds gets GOAWAY and is closed. */
+    @Test
+    void idleConnectionIsClosedAfterKeepalive() throws Exception {
+        Config c = h2c(WorkerModel.GTHREAD, "prior-knowledge").with(Settings.KEEPALIVE, 1);
+        try (TestServer s = new TestServer(ServerOptions.from(c), ECHO); H2Frames h2 = new H2Frames(s.port).start()) {
+            h2.send(HEADERS, END_HEADERS | END_STREAM, 1, H2Frames.requestHeaders("GET", "/"));
+            H2Frames.Frame f;
+            boolean answered = false;
+            while (!answered && (f = h2.read()) != null) answered = f.type() == H2Frames.DATA && (f.flags() & END_STREAM) != 0;
+            assertTrue(answered, "the request was answered");
+            H2Frames.Frame goaway = h2.readUntil(GOAWAY);
+            assertNotNull(goaway, "GOAWAY once idle");
+            assertEquals(0, goaway.errorCode());
+            assertNull(h2.read(), "then the connection closes");
+        }
+    }
+
     /** http_protocols accepts h3 as Gunicorn does, but jgunicorn refuses it at start with the setting's name. */
     @Test
     void h3IsRefusedWithTheSettingsName() {
