@@ -88,7 +88,7 @@ final class Http2Connection extends ChannelInboundHandlerAdapter implements Clie
         codec.onHttpServerUpgrade(settings);
     }
 
-    static Http2FrameCodec codec(ServerOptions options) {
+    private static Http2FrameCodec codec(ServerOptions options) {
         Http2Options h2 = options.http2();
         Http2Settings settings = Http2Settings.defaultSettings()
                 .maxConcurrentStreams(h2.maxConcurrentStreams())

@@ -28,6 +28,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -151,7 +152,7 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements Exchange
             if (s != null) scheme = s;
             if (rules.underscore(name, trusted) == FieldRules.Underscore.DROP) continue;
             if (rules.underscore(name, trusted) == FieldRules.Underscore.REFUSE) {
-                refuse(400, "Bad Request", "Invalid HTTP header name: " + name.toUpperCase(java.util.Locale.ROOT));
+                refuse(400, "Bad Request", "Invalid HTTP header name: " + name.toUpperCase(Locale.ROOT));
                 return null;
             }
             host |= name.equals("host");

@@ -14,8 +14,7 @@ import java.nio.charset.StandardCharsets;
  * byte, and the frames the server answers with.
  */
 final class H2Frames implements AutoCloseable {
-    static final int DATA = 0, HEADERS = 1, RST_STREAM = 3, SETTINGS = 4, PING = 6, GOAWAY = 7, WINDOW_UPDATE = 8,
-            CONTINUATION = 9;
+    static final int DATA = 0, HEADERS = 1, RST_STREAM = 3, SETTINGS = 4, GOAWAY = 7, CONTINUATION = 9;
     static final int END_STREAM = 0x1, END_HEADERS = 0x4;
     static final int ENHANCE_YOUR_CALM = 0xb, CANCEL = 0x8;
     static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);

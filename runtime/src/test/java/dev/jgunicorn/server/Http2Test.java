@@ -322,8 +322,4 @@ class Http2Test {
         SettingException e = assertThrows(SettingException.class, () -> Http2Options.from(c));
         assertTrue(e.getMessage().contains("http_protocols") && e.getMessage().contains("h1, h2"), e.getMessage());
     }
-
-    static String ascii(byte[] b) {
-        return new String(b, StandardCharsets.US_ASCII);
-    }
 }
