@@ -1,6 +1,5 @@
 package dev.jgunicorn.http;
 
-import dev.jgunicorn.proxy.TrustedPeers;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
@@ -12,7 +11,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * Strict HTTP/1.x request decoder that accepts and rejects exactly what Gunicorn 26.1's pure-Python parser
@@ -33,13 +31,6 @@ import java.util.Map;
 public final class Http1RequestDecoder extends ByteToMessageDecoder {
 
     private static final byte CR = '\r', LF = '\n', SP = ' ', HT = '\t';
-
-    private static final int MAX_REQUEST_LINE = 8190;           // Gunicorn clamps limit_request_line to this
-    private static final int UNLIMITED_REQUEST_LINE = 1 << 20;  // limit_request_line = 0; Gunicorn's C parser uses 1 MiB
-    private static final int MAX_HEADERS = 32768;
-    private static final int DEFAULT_FIELD_SIZE = 8190;
-
-    private static final int DROP = 0, REFUSE = 1, DANGEROUS = 2;
 
     /** RFC 9110 5.6.2 tchar. */
     private static final boolean[] TCHAR = new boolean[256];
@@ -65,16 +56,12 @@ public final class Http1RequestDecoder extends ByteToMessageDecoder {
     }
 
     // ---- settings, normalized the way Gunicorn's Message/Request constructors do ----
+    private final FieldRules rules;
     private final int lineLimit;
     private final int fieldsLimit;
     private final int fieldSizeLimit;
     private final long maxSectionBytes;
     private final boolean permitFolding, stripHeaderSpaces, permitMethod, permitVersion, casefoldMethod, requireHost;
-    private final int headerMap;
-    private final List<String> forwarders;
-    private final boolean anyForwarder;
-    private final String[] schemeNames, schemeValues;
-    private final TrustedPeers trustedPeers;
 
     // ---- per connection ----
     private boolean peerKnown, peerTrusted;
@@ -97,11 +84,10 @@ public final class Http1RequestDecoder extends ByteToMessageDecoder {
     private boolean sawDigit;
 
     public Http1RequestDecoder(ParserConfig cfg) {
-        int line = cfg.limitRequestLine() < 0 ? MAX_REQUEST_LINE : cfg.limitRequestLine();
-        lineLimit = line == 0 ? UNLIMITED_REQUEST_LINE : Math.min(line, MAX_REQUEST_LINE);
-        int nFields = cfg.limitRequestFields();
-        fieldsLimit = nFields <= 0 || nFields > MAX_HEADERS ? MAX_HEADERS : nFields;
-        fieldSizeLimit = cfg.limitRequestFieldSize() <= 0 ? DEFAULT_FIELD_SIZE : cfg.limitRequestFieldSize();
+        rules = new FieldRules(cfg);
+        lineLimit = rules.lineLimit();
+        fieldsLimit = rules.fieldsLimit();
+        fieldSizeLimit = rules.fieldSizeLimit();
         maxSectionBytes = (long) fieldsLimit * (fieldSizeLimit + 2L) + 4;
         permitFolding = cfg.permitObsoleteFolding();
         stripHeaderSpaces = cfg.stripHeaderSpaces();
@@ -109,19 +95,6 @@ public final class Http1RequestDecoder extends ByteToMessageDecoder {
         permitVersion = cfg.permitUnconventionalVersion();
         casefoldMethod = cfg.casefoldMethod();
         requireHost = cfg.requireHost();
-        String map = cfg.headerMap() == null ? "drop" : cfg.headerMap().toLowerCase(Locale.ROOT);
-        headerMap = switch (map) {
-            case "drop" -> DROP;
-            case "dangerous" -> DANGEROUS;
-            default -> REFUSE; // Gunicorn's fail-safe fallthrough
-        };
-        forwarders = cfg.forwarderHeaders() == null ? List.of() : List.copyOf(cfg.forwarderHeaders());
-        anyForwarder = forwarders.contains("*");
-        Map<String, String> secure = cfg.secureSchemeHeaders() == null ? Map.of() : cfg.secureSchemeHeaders();
-        schemeNames = secure.keySet().toArray(String[]::new);
-        schemeValues = new String[schemeNames.length];
-        for (int i = 0; i < schemeNames.length; i++) schemeValues[i] = secure.get(schemeNames[i]);
-        trustedPeers = TrustedPeers.of(cfg.forwardedAllowIps());
     }
 
     /** True between requests with no byte of the next one read yet (a partial head still counts as a request). */
@@ -362,19 +335,20 @@ public final class Http1RequestDecoder extends ByteToMessageDecoder {
             expectContinue |= atLeast11(); // RFC 9110 10.1.1: ignored in HTTP/1.0
         }
         boolean trusted = !inTrailers && peerTrusted; // scheme and forwarder headers only from a trusted peer
-        if (trusted) {
-            for (int i = 0; i < schemeNames.length; i++) {
-                if (!name.equalsIgnoreCase(schemeNames[i])) continue;
-                String s = value.equals(schemeValues[i]) ? "https" : "http";
-                if (schemeSeen && !s.equals(scheme)) return badRequest(in, out, "Contradictory scheme headers");
-                schemeSeen = true;
-                scheme = s;
-            }
+        String s = trusted ? rules.scheme(name, value) : null;
+        if (s != null) {
+            if (schemeSeen && !s.equals(scheme)) return badRequest(in, out, "Contradictory scheme headers");
+            schemeSeen = true;
+            scheme = s;
         }
-        if (name.indexOf('_') >= 0 && !(trusted && (anyForwarder || isForwarder(name)))) {
-            // X_Forwarded_For would map onto the same WSGI key as X-Forwarded-For
-            if (headerMap == DROP) return true;
-            if (headerMap == REFUSE) return badRequest(in, out, "Invalid HTTP header name: " + repr(upper(name)));
+        switch (rules.underscore(name, trusted)) {
+            case DROP -> {
+                return true;
+            }
+            case REFUSE -> {
+                return badRequest(in, out, "Invalid HTTP header name: " + repr(upper(name)));
+            }
+            case KEEP -> { }
         }
         fields.add(new Header(name, value));
         return true;
@@ -604,15 +578,7 @@ public final class Http1RequestDecoder extends ByteToMessageDecoder {
     private void initPeer(ChannelHandlerContext ctx) {
         peerKnown = true;
         if (ctx.pipeline().get(SslHandler.class) != null) defaultScheme = "https";
-        // Gunicorn trusts peers without an IP address (UNIX sockets; None in its test harness)
-        peerTrusted = trustedPeers.trusts(ctx.channel().remoteAddress());
-    }
-
-    private boolean isForwarder(String name) {
-        for (String f : forwarders) {
-            if (f.equalsIgnoreCase(name)) return true;
-        }
-        return false;
+        peerTrusted = rules.trusts(ctx.channel().remoteAddress());
     }
 
     // ---- small helpers ----

@@ -6,7 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Date;
 
 /** The Date header value, formatted at most once per second, as text and as the encoded header line. */
-final class HttpDate {
+public final class HttpDate {
     /** Final fields: a thread that reads {@code cached} sees a complete record without locking. */
     private record Cached(long second, String text, byte[] line) {
     }
@@ -16,7 +16,7 @@ final class HttpDate {
     private HttpDate() {
     }
 
-    static String now() {
+    public static String now() {
         return current().text;
     }
 

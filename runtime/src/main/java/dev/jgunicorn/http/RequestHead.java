@@ -12,7 +12,7 @@ import java.util.List;
  * @param minor         HTTP minor version
  * @param headers       header fields in wire order, duplicates kept, after header_map was applied
  * @param contentLength the Content-Length, or -1 when the body is chunked or absent
- * @param chunked       true when Transfer-Encoding ends in chunked
+ * @param chunked       true when Transfer-Encoding ends in chunked; for HTTP/2, a body whose length was not announced
  * @param keepAlive     whether the connection may carry another request after this one
  * @param expectContinue true for an HTTP/1.1 request with {@code Expect: 100-continue}
  * @param scheme        "http", or "https" when a trusted peer's secure_scheme_headers say so

@@ -109,13 +109,14 @@ public final class ResponseHead {
         }
     }
 
-    private static boolean isFraming(String name) {
+    /** Fields the server writes itself from the response's framing; the app's own are not sent. */
+    public static boolean isFraming(String name) {
         return name.equalsIgnoreCase("Content-Length") || name.equalsIgnoreCase("Transfer-Encoding")
                 || name.equalsIgnoreCase("Connection") || name.equalsIgnoreCase("Keep-Alive");
     }
 
     /** Refuses header values that would split the response (CR, LF, NUL). */
-    private static void checkValue(String name, String value) {
+    public static void checkValue(String name, String value) {
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             if (c == '\r' || c == '\n' || c == 0) {

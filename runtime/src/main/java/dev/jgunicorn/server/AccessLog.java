@@ -66,20 +66,20 @@ public final class AccessLog {
         return List.copyOf(out);
     }
 
-    void log(Exchange ex, Connection conn) {
+    void log(Exchange ex) {
         if (!log.isInfoEnabled()) return;
         long nanos = System.nanoTime() - ex.startNanos;
         StringBuilder sb = new StringBuilder(160);
         for (Part p : parts) {
             if (p.literal != null) sb.append(p.literal);
-            else sb.append(atom(p.atom, ex, conn, nanos));
+            else sb.append(atom(p.atom, ex, nanos));
         }
         log.info(sb.toString());
     }
 
-    private String atom(String a, Exchange ex, Connection conn, long nanos) {
+    private String atom(String a, Exchange ex, long nanos) {
         switch (a) {
-            case "h": return conn.ip();
+            case "h": return ip(ex);
             case "l": return "-";
             case "u": return user(ex);
             case "t": return CLF.format(ZonedDateTime.now());
@@ -104,11 +104,11 @@ public final class AccessLog {
             case "D": return Long.toString(nanos / 1_000L);
             case "L": return String.format(Locale.ROOT, "%.6f", nanos / 1e9);
             case "p": return "<" + pid + ">";
-            default: return dynamic(a, ex, conn);
+            default: return dynamic(a, ex);
         }
     }
 
-    private static String dynamic(String a, Exchange ex, Connection conn) {
+    private static String dynamic(String a, Exchange ex) {
         if (a.length() > 3 && a.charAt(0) == '{' && a.charAt(a.length() - 2) == '}') {
             String name = a.substring(1, a.length() - 2);
             switch (a.charAt(a.length() - 1)) {
@@ -117,7 +117,7 @@ public final class AccessLog {
                     String v = ex.getResponseHeaders().getFirst(name);
                     return v == null ? "-" : escape(v);
                 }
-                case 'e': return environ(name, ex, conn);
+                case 'e': return environ(name, ex);
                 default: return "-";
             }
         }
@@ -125,10 +125,10 @@ public final class AccessLog {
     }
 
     /** The few WSGI environ keys Java apps have an equivalent for. */
-    private static String environ(String key, Exchange ex, Connection conn) {
-        InetSocketAddress r = conn.remoteAddress();
+    private static String environ(String key, Exchange ex) {
+        InetSocketAddress r = ex.getRemoteAddress();
         return switch (key.toLowerCase(Locale.ROOT)) {
-            case "remote_addr" -> conn.ip();
+            case "remote_addr" -> ip(ex);
             case "remote_port" -> r == null ? "-" : Integer.toString(r.getPort());
             case "request_method" -> ex.getRequestMethod();
             case "server_protocol" -> ex.getProtocol();
@@ -136,6 +136,12 @@ public final class AccessLog {
             case "wsgi.url_scheme" -> ex.head().scheme();
             default -> "-";
         };
+    }
+
+    /** The client's IP: the PROXY header's source when a trusted proxy sent one, else the socket's peer. */
+    private static String ip(Exchange ex) {
+        InetSocketAddress r = ex.getRemoteAddress();
+        return r == null ? "" : r.getAddress().getHostAddress();
     }
 
     private static String header(Exchange ex, String name) {

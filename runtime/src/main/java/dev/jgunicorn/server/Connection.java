@@ -1,7 +1,9 @@
 package dev.jgunicorn.server;
 
+import com.sun.net.httpserver.Headers;
 import dev.jgunicorn.http.BodyChunk;
 import dev.jgunicorn.http.BodyEnd;
+import dev.jgunicorn.http.Http1RequestDecoder;
 import dev.jgunicorn.http.ErrorPage;
 import dev.jgunicorn.http.Http1RequestDecoder;
 import dev.jgunicorn.http.RequestError;
@@ -15,7 +17,9 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
@@ -27,6 +31,8 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.Collection;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -36,7 +42,7 @@ import java.util.concurrent.TimeUnit;
  * the app is behind. {@link ConnectionDeadline}, in front of the decoder, keeps its deadlines; {@link WriteGate}
  * holds an app thread while the client is behind. All state here is touched on the channel's event loop only.
  */
-final class Connection extends ChannelInboundHandlerAdapter {
+final class Connection extends ChannelInboundHandlerAdapter implements ExchangeTransport, ClientConnection {
     private static final Logger log = LoggerFactory.getLogger("gunicorn.error");
     /** Unread request body a keep-alive connection will discard after the response before giving up and closing. */
     private static final long MAX_DRAIN = 1024 * 1024;
@@ -83,13 +89,23 @@ final class Connection extends ChannelInboundHandlerAdapter {
     // ---- Netty events ----------------------------------------------------------------------------
 
     @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        if (ctx.channel().isActive()) start(ctx); // added after ALPN or the h2c preface check chose HTTP/1
+    }
+
+    @Override
     public void channelActive(ChannelHandlerContext ctx) {
+        start(ctx);
+        ctx.fireChannelActive();
+    }
+
+    private void start(ChannelHandlerContext ctx) {
+        if (channel != null) return;
         channel = ctx.channel();
         tls = ctx.pipeline().get(SslHandler.class); // looked up once, not per request
         decoder = ctx.pipeline().get(Http1RequestDecoder.class);
         writeGate = new WriteGate(channel);
         server.connectionOpened(this);
-        ctx.fireChannelActive();
     }
 
     @Override
@@ -177,6 +193,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
     }
 
     private void start(RequestHead head) {
+        if (upgradeToHttp2(head)) return;
         deadline.clear();
         served++;
         server.requestStarted();
@@ -192,6 +209,36 @@ final class Connection extends ChannelInboundHandlerAdapter {
         if (dispatchOnEnd && !reserveBody(head)) return; // read on once the budget has room
         awaitBody(head);
     }
+
+    /**
+     * {@code Upgrade: h2c} (RFC 7540 §3.2), when http2_cleartext allows it and the peer is in forwarded_allow_ips:
+     * answers 101 and hands the connection to HTTP/2, where this request becomes stream 1. As in Gunicorn, a request
+     * that is not a well-formed upgrade simply goes on over HTTP/1; so does one with a body (jgunicorn's choice: the
+     * body would have to be buffered whole before the switch).
+     */
+    private boolean upgradeToHttp2(RequestHead head) {
+        if (tls != null || !options.http2().upgrade() || head.hasBody() || head.minor() < 1) return false;
+        Http2Settings settings = H2cUpgrade.settings(head);
+        if (settings == null || !server.fieldRules().trusts(channel.remoteAddress())) return false;
+        channel.writeAndFlush(Unpooled.wrappedBuffer(SWITCHING_PROTOCOLS));
+        ChannelPipeline p = channel.pipeline();
+        try {
+            Http2Connection.upgrade(p, server, H2cUpgrade.asHttp2(head), settings);
+        } catch (Exception e) {
+            log.debug("h2c upgrade from {} failed: {}", ip(), e.toString());
+            channel.close();
+            return true;
+        }
+        closing = true; // what the decoder still emits belongs to HTTP/2 now
+        server.connectionClosed(this);
+        p.remove(deadline);
+        p.remove(this);
+        p.remove(Http1RequestDecoder.class); // its unread bytes (the client's preface) go on to the HTTP/2 codec
+        return true;
+    }
+
+    private static final byte[] SWITCHING_PROTOCOLS = ("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\n"
+            + "Upgrade: h2c\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
 
     /** The request's body may come now: its deadline starts, and the handler runs or the body is asked for. */
     private void awaitBody(RequestHead head) {
@@ -423,17 +470,19 @@ final class Connection extends ChannelInboundHandlerAdapter {
         if (running == ex) running = null;
     }
 
-    Exchange running() {
-        return running;
+    @Override
+    public Collection<Exchange> running() {
+        Exchange ex = running;
+        return ex == null ? List.of() : List.of(ex);
     }
 
     private void completed(Exchange ex) {
         if (ex != current) return;
         ended(ex);
-        server.requestEnded(ex, this);
+        server.requestEnded(ex);
         current = null;
         releaseBudget();
-        if (!ex.keepAlive() || closing || !channel.isActive()) {
+        if (!((Http1Response) ex.response()).keepAlive() || closing || !channel.isActive()) {
             closeAfterFlush();
             return;
         }
@@ -488,13 +537,13 @@ final class Connection extends ChannelInboundHandlerAdapter {
                 ex != null && ex.head().method().equals("HEAD"));
         if (ex != null) {
             ex.refused(err.status(), page.readableBytes());
-            server.requestEnded(ex, this);
+            server.requestEnded(ex);
         }
         channel.writeAndFlush(page).addListener(ChannelFutureListener.CLOSE);
     }
 
-    /** The handler threw (called on the app's thread). */
-    void appFailed(Exchange ex, Throwable t) {
+    @Override
+    public void appFailed(Exchange ex, Throwable t) {
         RequestError bodyError = ex.bodyError;
         if (bodyError != null) {
             // the request body broke framing: refused below with its own status
@@ -520,7 +569,8 @@ final class Connection extends ChannelInboundHandlerAdapter {
         });
     }
 
-    void abort(String why) {
+    @Override
+    public void abort(String why) {
         log.debug("aborting connection from {}: {}", ip(), why);
         channel.close();
     }
@@ -530,7 +580,8 @@ final class Connection extends ChannelInboundHandlerAdapter {
      * first, and one accepted but not yet read gets its first request served (with Connection: close), since its
      * client may already have sent it and closing now would reset it.
      */
-    void drain() {
+    @Override
+    public void drain() {
         channel.eventLoop().execute(() -> {
             if (current == null && served > 0 && backlog.isEmpty()) channel.close();
         });
@@ -567,7 +618,8 @@ final class Connection extends ChannelInboundHandlerAdapter {
         return deadline;
     }
 
-    void forceClose() {
+    @Override
+    public void forceClose() {
         channel.close();
     }
 
@@ -593,7 +645,14 @@ final class Connection extends ChannelInboundHandlerAdapter {
                 && !server.isDraining() && !server.recycling();
     }
 
-    ByteBufAllocator alloc() {
+    @Override
+    public ResponseWriter startResponse(Exchange ex, int status, Headers headers, long lengthHeader, long length,
+                                        boolean bodyless) {
+        return new Http1Response(this, ex, status, headers, lengthHeader, length, bodyless);
+    }
+
+    @Override
+    public ByteBufAllocator alloc() {
         return channel.alloc();
     }
 
@@ -604,8 +663,8 @@ final class Connection extends ChannelInboundHandlerAdapter {
         return s;
     }
 
-    /** Blocks an app thread while the socket's outbound buffer is full, so a slow client paces a big response. */
-    void awaitWritable() throws IOException {
+    @Override
+    public void awaitWritable() throws IOException {
         writeGate.await();
     }
 
@@ -613,15 +672,16 @@ final class Connection extends ChannelInboundHandlerAdapter {
         return tls == null ? null : tls.engine().getSession();
     }
 
-    /** The client: the PROXY header's source when a trusted proxy sent one, else the socket's peer. */
-    InetSocketAddress remoteAddress() {
+    @Override
+    public InetSocketAddress remoteAddress() {
         InetSocketAddress proxied = channel.attr(ProxyProtocolHandler.SOURCE).get();
         if (proxied != null) return proxied;
         SocketAddress a = channel.remoteAddress();
         return a instanceof InetSocketAddress i ? i : null;
     }
 
-    InetSocketAddress localAddress() {
+    @Override
+    public InetSocketAddress localAddress() {
         SocketAddress a = channel.localAddress();
         return a instanceof InetSocketAddress i ? i : null;
     }

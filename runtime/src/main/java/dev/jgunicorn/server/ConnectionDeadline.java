@@ -73,13 +73,23 @@ final class ConnectionDeadline extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        if (ctx.channel().isActive()) start(ctx); // added after ALPN or the h2c preface check chose HTTP/1
+    }
+
+    @Override
     public void channelActive(ChannelHandlerContext ctx) {
+        start(ctx);
+        ctx.fireChannelActive();
+    }
+
+    private void start(ChannelHandlerContext ctx) {
+        if (this.ctx != null) return;
         this.ctx = ctx;
         opened = System.nanoTime();
         silent = true;
         waitingSince = opened;
         arm(Math.min(headNanos, FIRST_BYTE), Expired.SILENT);
-        ctx.fireChannelActive();
     }
 
     @Override
@@ -97,12 +107,22 @@ final class ConnectionDeadline extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        stop();
+        ctx.fireChannelInactive();
+    }
+
+    /** Removed when the connection switched to HTTP/2 ({@code Upgrade: h2c}). */
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        stop();
+    }
+
+    private void stop() {
         clear();
         if (timer != null) {
             timer.cancel(false);
             timer = null;
         }
-        ctx.fireChannelInactive();
     }
 
     /** A response went out, the connection stays open and nothing of a next request was read: wait for one. */

@@ -7,9 +7,7 @@ import com.sun.net.httpserver.HttpPrincipal;
 import dev.jgunicorn.http.Header;
 import dev.jgunicorn.http.RequestError;
 import dev.jgunicorn.http.RequestHead;
-import dev.jgunicorn.http.ResponseHead;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 
 import javax.net.ssl.SSLSession;
 import java.io.IOException;
@@ -17,22 +15,18 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Map;
 
 /**
- * One request and its response: the JDK {@link HttpExchange} contract over a Netty channel.
- * The app's thread calls in here; everything that touches connection state is handed to the event loop.
+ * One request and its response: the JDK {@link HttpExchange} contract over an HTTP/1 connection or an HTTP/2 stream
+ * (its {@link ExchangeTransport}). The app's thread calls in here; everything that touches connection state is
+ * handed to the event loop.
  */
 final class Exchange extends HttpExchange {
-    private static final byte[] CRLF = {'\r', '\n'};
-    private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] CRLF_LAST_CHUNK = "\r\n0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
     /** Body bytes batched per write: a response up to this size leaves with its head in one buffer. */
     static final int BATCH = 16 * 1024;
 
-    private final Connection connection;
+    private final ExchangeTransport transport;
     private final RequestHead head;
     private final ContextImpl context;
     private final RequestBodyStream body;
@@ -46,9 +40,7 @@ final class Exchange extends HttpExchange {
     private ResponseBodyStream responseBody;
     private volatile int status = -1;
     private long responseLengthPromised = -2;
-    private volatile boolean keepAlive;
-    private boolean chunked;
-    private ByteBuf pendingHead;
+    private volatile ResponseWriter response;
     private long errorPageBytes;
     private HttpPrincipal principal;
     private volatile Thread thread;
@@ -60,9 +52,9 @@ final class Exchange extends HttpExchange {
 
     private final HttpExchange facade;
 
-    Exchange(Connection connection, RequestHead head, ContextImpl context, RequestBodyStream body, SSLSession tls) {
+    Exchange(ExchangeTransport transport, RequestHead head, ContextImpl context, RequestBodyStream body, SSLSession tls) {
         this.facade = tls == null ? this : new TlsExchange(this, tls);
-        this.connection = connection;
+        this.transport = transport;
         this.head = head;
         this.context = context;
         this.body = body;
@@ -86,8 +78,9 @@ final class Exchange extends HttpExchange {
         return thread;
     }
 
-    boolean keepAlive() {
-        return keepAlive;
+    /** The response as its transport frames it, once the app sent its head. */
+    ResponseWriter response() {
+        return response;
     }
 
     boolean headersSent() {
@@ -121,7 +114,7 @@ final class Exchange extends HttpExchange {
                 responseBody.close();
             }
         } catch (Throwable t) {
-            connection.appFailed(this, t);
+            transport.appFailed(this, t);
         } finally {
             thread = null;
         }
@@ -177,7 +170,7 @@ final class Exchange extends HttpExchange {
                 getResponseBody().close();
             }
         } catch (IOException e) {
-            connection.abort("close failed: " + e.getMessage());
+            transport.abort("close failed: " + e.getMessage());
         }
     }
 
@@ -233,14 +226,9 @@ final class Exchange extends HttpExchange {
         }
         boolean isHead = "HEAD".equals(head.method());
         boolean noBody = rCode == 204 || rCode == 304 || (rCode >= 100 && rCode < 200);
-        boolean http10 = head.minor() == 0 && head.major() == 1;
-        boolean appClose = responseHeaders.containsKey("Connection")
-                && containsToken(String.join(",", responseHeaders.get("Connection")), "close");
-        keepAlive = connection.mayKeepAlive(head) && !appClose;
 
-        long fixed;
+        long fixed; // the body's length, or -1 when it is streamed until close()
         long lengthHeader = -1;
-        chunked = false;
         if (noBody) {
             fixed = 0;
         } else if (isHead) {
@@ -254,22 +242,15 @@ final class Exchange extends HttpExchange {
         } else if (responseLength < 0) {
             fixed = 0;
             lengthHeader = 0;
-        } else if (http10) {
-            fixed = -1; // close-delimited
-            keepAlive = false;
         } else {
             fixed = -1;
-            chunked = true;
         }
 
-        int bodyRoom = isHead || noBody || chunked ? 0 : (int) Math.min(BATCH, fixed < 0 ? BATCH : fixed);
-        ByteBuf encoded = ResponseHead.encode(connection.headScratch(), connection.alloc(), rCode, responseHeaders,
-                lengthHeader, chunked, !keepAlive ? 1 : http10 ? 2 : 0, bodyRoom);
+        ResponseWriter r = transport.startResponse(this, rCode, responseHeaders, lengthHeader, fixed, isHead || noBody);
+        response = r;
         status = rCode;
         responseLengthPromised = fixed;
-        // The body's first bytes go into the head's buffer; a chunked body needs its own framing after the head.
-        if (chunked) pendingHead = encoded;
-        responseBody = new ResponseBodyStream(this, fixed, isHead || noBody, chunked ? null : encoded);
+        responseBody = new ResponseBodyStream(this, fixed, isHead || noBody, r.takeFirstBuffer());
         if (fixed == 0 || isHead) {
             // Nothing to write: the exchange's response is complete now (the JDK closes the stream here too). A
             // HEAD's body, if the app writes it anyway, is dropped up to the length it declared.
@@ -299,7 +280,7 @@ final class Exchange extends HttpExchange {
 
     @Override
     public InetSocketAddress getRemoteAddress() {
-        return connection.remoteAddress();
+        return transport.remoteAddress();
     }
 
     @Override
@@ -309,7 +290,7 @@ final class Exchange extends HttpExchange {
 
     @Override
     public InetSocketAddress getLocalAddress() {
-        return connection.localAddress();
+        return transport.localAddress();
     }
 
     @Override
@@ -346,77 +327,38 @@ final class Exchange extends HttpExchange {
     // ---- called by ResponseBodyStream --------------------------------------------------------
 
     ByteBuf allocate(int size) {
-        return connection.alloc().buffer(size);
+        return transport.alloc().buffer(size);
     }
 
     /** Sends a piece of body (null = nothing new), preceded by the head if it has not left yet. */
     void writeBody(ByteBuf data, boolean flush) throws IOException {
         awaitWritable(data);
-        ByteBuf out = framed(data, false);
-        if (out != null || flush) connection.send(out, flush);
+        response.write(data, flush);
     }
 
-    /** Writes the last piece and hands the finished exchange back to the connection, as one step. */
+    /** Writes the last piece and hands the finished exchange back to its transport, as one step. */
     void finish(ByteBuf last) throws IOException {
         awaitWritable(last);
-        connection.sendLast(this, framed(last, true));
+        response.finish(last);
     }
 
     private void awaitWritable(ByteBuf data) throws IOException {
         try {
-            connection.awaitWritable();
+            transport.awaitWritable();
         } catch (IOException e) {
             if (data != null) data.release(); // the client is gone: nobody will send these bytes
             throw e;
         }
     }
 
-    /** One message for the socket: the pending head, the data (chunk-framed when chunked) and the last chunk. */
-    private ByteBuf framed(ByteBuf data, boolean last) {
-        ByteBuf h = takeHead();
-        if (data != null && !data.isReadable()) {
-            data.release();
-            data = null;
-        }
-        if (!chunked) return data; // the head is already in front of the body, in the same buffer
-        ByteBuf prefix = data == null ? null : chunkPrefix(data.readableBytes());
-        ByteBuf suffix = data == null && !last ? null : Unpooled.wrappedBuffer(
-                data == null ? LAST_CHUNK : last ? CRLF_LAST_CHUNK : CRLF);
-        int n = (h != null ? 1 : 0) + (data != null ? 2 : 0) + (suffix != null ? 1 : 0);
-        if (n == 0) return null;
-        ByteBuf[] parts = new ByteBuf[n];
-        int i = 0;
-        if (h != null) parts[i++] = h;
-        if (data != null) {
-            parts[i++] = prefix;
-            parts[i++] = data;
-        }
-        if (suffix != null) parts[i] = suffix;
-        return n == 1 ? parts[0] : Unpooled.wrappedBuffer(parts);
-    }
-
     void abort(String why) {
-        connection.abort(why);
-    }
-
-    private synchronized ByteBuf takeHead() {
-        ByteBuf h = pendingHead;
-        pendingHead = null;
-        return h;
-    }
-
-    private ByteBuf chunkPrefix(int size) {
-        String hex = Integer.toHexString(size);
-        ByteBuf b = allocate(hex.length() + 2);
-        b.writeCharSequence(hex, StandardCharsets.US_ASCII);
-        b.writeBytes(CRLF);
-        return b;
+        transport.abort(why);
     }
 
     /** Frees buffers an aborted exchange still holds. */
     void discard() {
-        ByteBuf h = takeHead();
-        if (h != null) h.release();
+        ResponseWriter r = response;
+        if (r != null) r.discard();
         if (responseBody != null) responseBody.release();
         body.releaseAll();
     }

@@ -30,11 +30,12 @@ import java.util.concurrent.ThreadLocalRandom;
  * @param ioThreads         Netty event loops (accepting and all socket I/O); 0 = one per CPU
  * @param eventloopMaxBody  largest body in bytes the eventloop model buffers (at most eventloopBodyBuffer)
  * @param eventloopBodyBuffer bytes of bodies the eventloop model holds at once, all connections together
+ * @param http2             what HTTP/2 is offered and its limits
  */
 public record ServerOptions(WorkerModel model, int threads, int workerConnections, Duration keepAlive,
                             Duration headerTimeout, Duration bodyTimeout, int bodyMinRate, Duration timeout, Duration gracefulTimeout, int backlog,
                             ParserConfig parser, AccessLog accessLog, long maxRequests, int ioThreads,
-                            long eventloopMaxBody, long eventloopBodyBuffer) {
+                            long eventloopMaxBody, long eventloopBodyBuffer, Http2Options http2) {
     private static final long MIB = 1024 * 1024;
 
     /** What the settings ask for; each call draws max_requests_jitter anew, as each Gunicorn worker does. */
@@ -55,7 +56,7 @@ public record ServerOptions(WorkerModel model, int threads, int workerConnection
                 Duration.ofSeconds(c.get(Settings.TIMEOUT)), Duration.ofSeconds(c.get(Settings.GRACEFUL_TIMEOUT)),
                 c.get(Settings.BACKLOG), ParserConfig.from(c),
                 accessLines ? new AccessLog(c.get(Settings.ACCESS_LOG_FORMAT)) : null, maxRequests,
-                c.get(Settings.IO_THREADS), maxBody, bodyBuffer);
+                c.get(Settings.IO_THREADS), maxBody, bodyBuffer, Http2Options.from(c));
     }
 
     /**

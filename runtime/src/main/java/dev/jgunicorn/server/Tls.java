@@ -3,6 +3,8 @@ package dev.jgunicorn.server;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsParameters;
 import io.netty.channel.Channel;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.IdentityCipherSuiteFilter;
 import io.netty.handler.ssl.JdkSslContext;
@@ -27,8 +29,17 @@ public interface Tls {
 
     SslHandler newHandler(Channel channel);
 
-    /** Gunicorn's settings: PEM certificate chain and PKCS#8 key, optional CA bundle for client certificates. */
-    static Tls fromFiles(Path base, String certfile, String keyfile, String caCerts, int certReqs, String ciphers) {
+    /** Whether ALPN may choose HTTP/2 on these connections ({@link AlpnProtocols} then picks the pipeline). */
+    default boolean negotiatesHttp2() {
+        return false;
+    }
+
+    /**
+     * Gunicorn's settings: PEM certificate chain and PKCS#8 key, optional CA bundle for client certificates, and the
+     * ALPN protocol names to offer in preference order ("h2", "http/1.1"; none for no ALPN).
+     */
+    static Tls fromFiles(Path base, String certfile, String keyfile, String caCerts, int certReqs, String ciphers,
+                         List<String> alpn) {
         if (certfile == null || keyfile == null) {
             throw new IllegalArgumentException("TLS needs both certfile and keyfile (got certfile=" + certfile + ", keyfile=" + keyfile + ")");
         }
@@ -47,11 +58,28 @@ public interface Tls {
                 List<String> list = Arrays.stream(ciphers.split("[:,\\s]+")).filter(s -> !s.isEmpty()).toList();
                 b.ciphers(list, IdentityCipherSuiteFilter.INSTANCE);
             }
+            if (!alpn.isEmpty()) {
+                // the server's order wins: Netty's selector takes the first of ours the client also offers
+                b.applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                        ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                        ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, alpn));
+            }
             ctx = b.build();
         } catch (SSLException | IllegalArgumentException e) {
             throw new IllegalArgumentException("TLS setup failed (certfile " + certfile + ", keyfile " + keyfile + "): " + e.getMessage(), e);
         }
-        return ch -> ctx.newHandler(ch.alloc());
+        boolean h2 = alpn.contains(ApplicationProtocolNames.HTTP_2);
+        return new Tls() {
+            @Override
+            public SslHandler newHandler(Channel channel) {
+                return ctx.newHandler(channel.alloc());
+            }
+
+            @Override
+            public boolean negotiatesHttp2() {
+                return h2;
+            }
+        };
     }
 
     /** The JDK HttpsServer contract: the configurator's SSLContext, adjusted per connection by configure(). */

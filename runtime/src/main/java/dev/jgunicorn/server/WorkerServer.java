@@ -2,6 +2,7 @@ package dev.jgunicorn.server;
 
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
+import dev.jgunicorn.http.FieldRules;
 import dev.jgunicorn.http.Http1RequestDecoder;
 import dev.jgunicorn.proxy.ProxyProtocolHandler;
 import io.netty.bootstrap.ServerBootstrap;
@@ -10,6 +11,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -58,12 +60,13 @@ public final class WorkerServer {
     private final ServerOptions options;
     private final HttpServer owner;
     private final List<ContextImpl> contexts = new CopyOnWriteArrayList<>();
-    private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+    private final Set<ClientConnection> connections = ConcurrentHashMap.newKeySet();
     private final List<Channel> listeners = new CopyOnWriteArrayList<>();
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicLong requests = new AtomicLong();
     private final EventLoopGroup ioGroup;
     private final BodyBudget bodyBudget;
+    private final FieldRules fieldRules;
     private final Class<? extends ServerChannel> tcpChannel;
     private volatile Executor executor;
     private volatile Tls tls;
@@ -79,6 +82,7 @@ public final class WorkerServer {
         this.options = options;
         this.owner = owner;
         this.bodyBudget = new BodyBudget(options.eventloopBodyBuffer());
+        this.fieldRules = new FieldRules(options.parser());
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.tcpChannel = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
@@ -218,7 +222,10 @@ public final class WorkerServer {
         return b;
     }
 
-    /** Each accepted connection's pipeline: [PROXY header], [TLS], deadline, HTTP decoder, the connection. */
+    /**
+     * Each accepted connection's pipeline: [PROXY header], [TLS], then HTTP/1 (deadline, decoder, the connection) or
+     * HTTP/2 (Netty's codec, one handler per stream), as ALPN (over TLS) or the h2c preface (cleartext) decides.
+     */
     ChannelInitializer<Channel> connectionPipeline() {
         return new ChannelInitializer<>() {
             @Override
@@ -228,13 +235,30 @@ public final class WorkerServer {
                     ch.pipeline().addLast("proxy", new ProxyProtocolHandler(proxyProtocol, proxyAllowIps));
                 }
                 Tls t = tls;
-                if (t != null) ch.pipeline().addLast("tls", t.newHandler(ch));
-                ConnectionDeadline deadline = new ConnectionDeadline(options);
-                ch.pipeline().addLast("deadline", deadline);
-                ch.pipeline().addLast("decoder", new Http1RequestDecoder(options.parser()));
-                ch.pipeline().addLast("connection", new Connection(WorkerServer.this, deadline));
+                if (t != null) {
+                    ch.pipeline().addLast("tls", t.newHandler(ch));
+                    if (t.negotiatesHttp2()) ch.pipeline().addLast("alpn", new AlpnProtocols(WorkerServer.this));
+                    else addHttp1(ch.pipeline());
+                } else if (options.http2().priorKnowledge()) {
+                    ch.pipeline().addLast("h2c-preface", new H2cPreface(WorkerServer.this));
+                } else {
+                    addHttp1(ch.pipeline());
+                }
             }
         };
+    }
+
+    /** HTTP/1 at the end of the pipeline: the deadlines, the decoder and the connection. */
+    void addHttp1(ChannelPipeline pipeline) {
+        ConnectionDeadline deadline = new ConnectionDeadline(options);
+        pipeline.addLast("deadline", deadline);
+        pipeline.addLast("decoder", new Http1RequestDecoder(options.parser()));
+        pipeline.addLast("connection", new Connection(this, deadline));
+    }
+
+    /** The limits and field rules requests are held to, over HTTP/1 and HTTP/2 alike. */
+    FieldRules fieldRules() {
+        return fieldRules;
     }
 
     public List<SocketAddress> addresses() {
@@ -273,7 +297,7 @@ public final class WorkerServer {
     public void stop(Duration grace, boolean drainQueue) {
         long deadline = System.nanoTime() + grace.toNanos();
         draining = true;
-        for (Connection c : connections) c.drain();
+        for (ClientConnection c : connections) c.drain();
         if (drainQueue) drainAcceptQueue(deadline);
         for (Channel l : listeners) l.close().syncUninterruptibly();
         // Every connection accepted before the listeners closed is counted by now, even one whose registration
@@ -282,7 +306,7 @@ public final class WorkerServer {
         while (open.get() > 0 && System.nanoTime() < deadline) pause();
         if (!connections.isEmpty()) {
             log.warn("graceful timeout: closing {} connection(s) with requests still running", connections.size());
-            for (Connection c : connections) c.forceClose();
+            for (ClientConnection c : connections) c.forceClose();
         }
         if (ownExecutor != null) ownExecutor.shutdownNow();
         ioGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
@@ -398,7 +422,7 @@ public final class WorkerServer {
     /** Requests whose handler runs right now. */
     public int inFlightCount() {
         int n = 0;
-        for (Connection c : connections) if (c.running() != null) n++;
+        for (ClientConnection c : connections) n += c.running().size();
         return n;
     }
 
@@ -414,9 +438,9 @@ public final class WorkerServer {
     }
 
     /** A finished request: the access log line and the metrics. */
-    void requestEnded(Exchange ex, Connection conn) {
+    void requestEnded(Exchange ex) {
         AccessLog a = options.accessLog();
-        if (a != null) a.log(ex, conn);
+        if (a != null) a.log(ex);
         RequestListener l = requestListener;
         if (l != null) {
             l.requestEnded(ex.getRequestMethod(), ex.getResponseCode() < 0 ? 500 : ex.getResponseCode(),
@@ -438,19 +462,18 @@ public final class WorkerServer {
     public int requestsRunningLongerThan(Duration limit) {
         long now = System.nanoTime();
         int n = 0;
-        for (Connection c : connections) {
-            Exchange ex = c.running();
-            if (ex != null && now - ex.startNanos > limit.toNanos()) n++;
+        for (ClientConnection c : connections) {
+            for (Exchange ex : c.running()) if (now - ex.startNanos > limit.toNanos()) n++;
         }
         return n;
     }
 
-    void connectionOpened(Connection c) {
+    void connectionOpened(ClientConnection c) {
         connections.add(c);
         if (draining) c.drain();
     }
 
-    void connectionClosed(Connection c) {
+    void connectionClosed(ClientConnection c) {
         connections.remove(c);
     }
 
@@ -606,17 +629,19 @@ public final class WorkerServer {
     private void reportSlowRequests() {
         long limit = options.timeout().toNanos();
         long now = System.nanoTime();
-        for (Connection c : connections) {
-            Exchange ex = c.running();
-            if (ex == null) continue;
-            Thread t = ex.thread();
-            if (!ex.timeoutReported && t != null && now - ex.startNanos > limit) {
-                ex.timeoutReported = true;
-                StringBuilder sb = new StringBuilder();
-                for (StackTraceElement e : t.getStackTrace()) sb.append("\n\tat ").append(e);
-                log.error("WORKER TIMEOUT: {} {} has run for more than {} s on thread {}{}",
-                        ex.getRequestMethod(), ex.head().uri(), options.timeout().toSeconds(), t.getName(), sb);
-            }
+        for (ClientConnection c : connections) {
+            for (Exchange ex : c.running()) reportIfSlow(ex, limit, now);
+        }
+    }
+
+    private void reportIfSlow(Exchange ex, long limit, long now) {
+        Thread t = ex.thread();
+        if (!ex.timeoutReported && t != null && now - ex.startNanos > limit) {
+            ex.timeoutReported = true;
+            StringBuilder sb = new StringBuilder();
+            for (StackTraceElement e : t.getStackTrace()) sb.append("\n\tat ").append(e);
+            log.error("WORKER TIMEOUT: {} {} has run for more than {} s on thread {}{}",
+                    ex.getRequestMethod(), ex.head().uri(), options.timeout().toSeconds(), t.getName(), sb);
         }
     }
 }

@@ -15,6 +15,7 @@ import dev.jgunicorn.process.ProcessEnvironment;
 import dev.jgunicorn.process.ProcessTitle;
 import dev.jgunicorn.server.BindAddress;
 import dev.jgunicorn.server.JgunicornHttpServer;
+import dev.jgunicorn.server.Http2Options;
 import dev.jgunicorn.server.ServerOptions;
 import dev.jgunicorn.server.Tls;
 import dev.jgunicorn.server.WorkerModel;
@@ -66,6 +67,7 @@ public final class Worker {
             throw new SettingException("protocol", "protocol " + c.get(Settings.PROTOCOL)
                     + " is not implemented by jgunicorn: only http; put an HTTP proxy in front instead of uwsgi_pass");
         }
+        Http2Options.from(c); // http_protocols names h3
         if (c.get(Settings.CERTFILE) != null || c.get(Settings.KEYFILE) != null) tls(c); // fail at start, not per connection
         for (String b : c.get(Settings.BIND)) {
             if (!b.startsWith("fd://")) BindAddress.parse(b); // fd:// is checked by the master that adopts it
@@ -81,8 +83,9 @@ public final class Worker {
     static Tls tls(Config c) {
         if (c.get(Settings.CERTFILE) == null && c.get(Settings.KEYFILE) == null) return null;
         try {
+            Http2Options h2 = Http2Options.from(c);
             return Tls.fromFiles(c.baseDir(), c.get(Settings.CERTFILE), c.get(Settings.KEYFILE), c.get(Settings.CA_CERTS),
-                    c.get(Settings.CERT_REQS), c.get(Settings.CIPHERS));
+                    c.get(Settings.CERT_REQS), c.get(Settings.CIPHERS), h2.enabled() ? h2.alpn() : List.of());
         } catch (IllegalArgumentException e) {
             throw new SettingException("certfile", e.getMessage());
         }

@@ -74,7 +74,7 @@ class HeadFidelityTest {
         jdk.start();
 
         TlsTest.selfSigned(dir);
-        tls = Tls.fromFiles(dir, "cert.pem", "key.pem", null, 0, null);
+        tls = Tls.fromFiles(dir, "cert.pem", "key.pem", null, 0, null, List.of());
         clientTls = TlsTest.clientContext(dir.resolve("cert.pem"), null);
     }
 

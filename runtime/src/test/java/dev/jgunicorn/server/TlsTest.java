@@ -23,6 +23,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -90,7 +91,7 @@ class TlsTest {
 
     @Test
     void certfileAndKeyfileServeHttps() throws Exception {
-        Tls tls = Tls.fromFiles(dir, "cert.pem", "key.pem", null, 0, null);
+        Tls tls = Tls.fromFiles(dir, "cert.pem", "key.pem", null, 0, null, List.of());
         try (TestServer s = new TestServer(TestServer.options(WorkerModel.GTHREAD), ex -> {
             String scheme = ex instanceof HttpsExchange h ? "https " + h.getSSLSession().getProtocol() : "http";
             byte[] b = scheme.getBytes(StandardCharsets.UTF_8);
@@ -110,14 +111,14 @@ class TlsTest {
     @Test
     void missingKeyFileIsAClearError() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Tls.fromFiles(dir, "cert.pem", "nope.pem", null, 0, null));
+                () -> Tls.fromFiles(dir, "cert.pem", "nope.pem", null, 0, null, List.of()));
         assertTrue(e.getMessage().contains("keyfile nope.pem does not exist"), e.getMessage());
     }
 
     /** cert_reqs 2 with ca_certs: a client without a certificate gets no answer, one with a trusted certificate does. */
     @Test
     void requiredClientCertificateRefusesAnonymousClients() throws Exception {
-        Tls tls = Tls.fromFiles(dir, "cert.pem", "key.pem", "cert.pem", 2, null);
+        Tls tls = Tls.fromFiles(dir, "cert.pem", "key.pem", "cert.pem", 2, null, List.of());
         try (TestServer s = new TestServer(TestServer.options(WorkerModel.GTHREAD), new Hello(), tls)) {
             URI u = URI.create("https://127.0.0.1:" + s.port + "/");
             assertThrows(IOException.class, () -> client(null).send(HttpRequest.newBuilder(u).build(), HttpResponse.BodyHandlers.ofString()));

@@ -24,8 +24,6 @@ public final class Settings {
     /** Filled in declaration order by {@link #add}; must stay above the first setting. */
     private static final List<Setting<?>> TABLE = new ArrayList<>();
 
-    private static final String HTTP2_PENDING = "HTTP/2";
-
     private static final String ASGI_REFUSAL = "ASGI is Python's async application protocol and jgunicorn serves"
             + " HttpHandler apps; for non-blocking serving choose --worker-class eventloop or virtual instead";
     private static final String PASTE_REFUSAL = "PasteDeploy ini files load Python apps only; name the app as APP"
@@ -715,8 +713,7 @@ public final class Settings {
             .metavar("STRING")
             .defaultValue(List.of("h1"))
             .help("HTTP versions offered, comma-separated in order of preference (h1, h2); h2 needs TLS with ALPN"
-                    + " or http2_cleartext.")
-            .pending(HTTP2_PENDING));
+                    + " or http2_cleartext. h3 (HTTP/3) is refused at start: jgunicorn does not implement it."));
 
     public static final Setting<String> HTTP2_CLEARTEXT = add(Setting.setting("http2_cleartext", Section.HTTP2,
                     ValueType.oneOf(List.of("off", "prior-knowledge", "upgrade", "both"),
@@ -725,40 +722,35 @@ public final class Settings {
             .metavar("STRING")
             .defaultValue("off")
             .help("Allow HTTP/2 without TLS (h2c) from peers in forwarded_allow_ips: by prior knowledge,"
-                    + " by Upgrade, or both.")
-            .pending(HTTP2_PENDING));
+                    + " by Upgrade, or both."));
 
     public static final Setting<Integer> HTTP2_MAX_CONCURRENT_STREAMS = add(Setting.setting("http2_max_concurrent_streams",
                     Section.HTTP2, ValueType.nonNegative())
             .flags("--http2-max-concurrent-streams")
             .metavar("INT")
             .defaultValue(100)
-            .help("Most streams a client may have open at once on one HTTP/2 connection.")
-            .pending(HTTP2_PENDING));
+            .help("Most streams a client may have open at once on one HTTP/2 connection."));
 
     public static final Setting<Integer> HTTP2_INITIAL_WINDOW_SIZE = add(Setting.setting("http2_initial_window_size",
                     Section.HTTP2, ValueType.nonNegative())
             .flags("--http2-initial-window-size")
             .metavar("INT")
             .defaultValue(65535)
-            .help("Initial HTTP/2 flow-control window in bytes.")
-            .pending(HTTP2_PENDING));
+            .help("Initial HTTP/2 flow-control window in bytes."));
 
     public static final Setting<Integer> HTTP2_MAX_FRAME_SIZE = add(Setting.setting("http2_max_frame_size", Section.HTTP2,
                     ValueType.integer(16384, 16777215))
             .flags("--http2-max-frame-size")
             .metavar("INT")
             .defaultValue(16384)
-            .help("Largest HTTP/2 frame payload accepted, in bytes.")
-            .pending(HTTP2_PENDING));
+            .help("Largest HTTP/2 frame payload accepted, in bytes."));
 
     public static final Setting<Integer> HTTP2_MAX_HEADER_LIST_SIZE = add(Setting.setting("http2_max_header_list_size",
                     Section.HTTP2, ValueType.nonNegative())
             .flags("--http2-max-header-list-size")
             .metavar("INT")
             .defaultValue(65536)
-            .help("Largest decoded HTTP/2 header block in bytes, against HPACK bombs; 0 means no limit.")
-            .pending(HTTP2_PENDING));
+            .help("Largest decoded HTTP/2 header block in bytes, against HPACK bombs; 0 means no limit."));
 
     // ---- Dirty Arbiters -------------------------------------------------------------------------
 
@@ -860,8 +852,9 @@ public final class Settings {
             .help("Seconds a client may go without sending any of a request body it has started, as nginx's"
                     + " client_body_timeout; from then on it must also keep up --body-min-rate on average. A client"
                     + " too slow gets 408 (if no response started) and is closed, and the app's read of the body"
-                    + " throws an IOException, so slow senders cannot hold app threads. Gunicorn has no such"
-                    + " setting. 0 disables both."));
+                    + " throws an IOException, so slow senders cannot hold app threads. On HTTP/2 it also bounds how"
+                    + " long a response waits for a client that keeps its flow-control window shut (the stream is"
+                    + " reset). Gunicorn has no such setting. 0 disables all of these."));
 
     public static final Setting<Integer> BODY_MIN_RATE = add(Setting.setting("body_min_rate", Section.JVM, ValueType.nonNegative())
             .flags("--body-min-rate")

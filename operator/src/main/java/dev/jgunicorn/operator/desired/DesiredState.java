@@ -101,7 +101,7 @@ public record DesiredState(ConfigFile config, String image, ConfigMap configMap,
         return new DesiredState(config, image,
                 configMap(server, config, owner),
                 deployment(server, spec, config, image, operator.defaultImage(), owner),
-                service(server, spec, owner),
+                service(server, spec, config, owner),
                 pdb != null && Boolean.TRUE.equals(pdb.getEnabled()) ? Optional.of(pdb(server, pdb, owner)) : Optional.empty(),
                 Boolean.TRUE.equals(metrics(spec).getPodMonitor()) ? Optional.of(podMonitor(name, server, owner, operator.podMonitorLabels())) : Optional.empty());
     }
@@ -315,7 +315,7 @@ public record DesiredState(ConfigFile config, String image, ConfigMap configMap,
         return out;
     }
 
-    private static Service service(GunicornServer server, GunicornServerSpec spec, OwnerReference owner) {
+    private static Service service(GunicornServer server, GunicornServerSpec spec, ConfigFile config, OwnerReference owner) {
         String name = server.getMetadata().getName();
         ServiceSpec s = spec.getService() == null ? new ServiceSpec() : spec.getService();
         ObjectMeta meta = meta(server, name, "worker", owner);
@@ -325,12 +325,28 @@ public record DesiredState(ConfigFile config, String image, ConfigMap configMap,
                 .withNewSpec()
                     .withType(s.getType() == null ? ServiceSpec.DEFAULT_TYPE : s.getType())
                     .withSelector(Labels.selector(name))
-                    .addNewPort().withName(HTTP_PORT_NAME).withProtocol("TCP")
+                    .addNewPort().withName(HTTP_PORT_NAME).withProtocol("TCP").withAppProtocol(appProtocol(config.values()))
                         .withPort(s.getPort() == null ? ServiceSpec.DEFAULT_PORT : s.getPort())
                         .withTargetPort(new IntOrString(HTTP_PORT_NAME))
                     .endPort()
                 .endSpec()
                 .build();
+    }
+
+    /**
+     * The Service port's appProtocol: {@code kubernetes.io/h2c} when the pods take HTTP/2 in clear text
+     * (http_protocols offers h2, http2_cleartext is not off and there is no certfile), so gateways and meshes that
+     * read it speak h2c to them; none otherwise. Gunicorn and jgunicorn take h2c only from forwarded_allow_ips.
+     */
+    static String appProtocol(Map<String, Object> settings) {
+        boolean h2 = value(settings, Settings.HTTP_PROTOCOLS).contains("h2");
+        boolean cleartext = !"off".equals(value(settings, Settings.HTTP2_CLEARTEXT));
+        return h2 && cleartext && value(settings, Settings.CERTFILE) == null ? "kubernetes.io/h2c" : null;
+    }
+
+    private static <T> T value(Map<String, Object> settings, Setting<T> s) {
+        Object v = settings.get(s.name());
+        return v == null ? s.defaultValue(Map.of()) : s.fromConfig(v);
     }
 
     private static PodDisruptionBudget pdb(GunicornServer server, DisruptionBudgetSpec spec, OwnerReference owner) {

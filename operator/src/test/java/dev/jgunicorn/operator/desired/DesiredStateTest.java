@@ -131,6 +131,7 @@ class DesiredStateTest {
         assertEquals("ClusterIP", svc.getSpec().getType());
         assertEquals(80, svc.getSpec().getPorts().get(0).getPort());
         assertEquals("http", svc.getSpec().getPorts().get(0).getTargetPort().getStrVal());
+        assertEquals(null, svc.getSpec().getPorts().get(0).getAppProtocol(), "HTTP/1.1 only: no appProtocol");
         assertEquals(dep.getSpec().getSelector().getMatchLabels(), svc.getSpec().getSelector());
         assertEquals(d.config().text(), d.configMap().getData().get("gunicorn.conf.py"));
         assertTrue(d.podDisruptionBudget().isEmpty());
@@ -144,6 +145,20 @@ class DesiredStateTest {
         assertEquals(Map.of("bind", List.of("0.0.0.0:8000"), "admin_bind", "0.0.0.0:9000"),
                 Map.of("bind", d.config().values().get("bind"), "admin_bind", d.config().values().get("admin_bind")));
         assertEquals("-", d.config().values().get("accesslog"));
+    }
+
+    /** Gateways and meshes read the Service port's appProtocol to choose h2c toward the pods. */
+    @Test
+    void theServicePortSaysH2cWhenThePodsTakeHttp2InClearText() throws Exception {
+        GunicornServer h2c = Servers.demo("demo");
+        h2c.getSpec().setSettings(Servers.settings("http_protocols", "h2,h1", "http2_cleartext", "both"));
+        assertEquals("kubernetes.io/h2c", compute(h2c).service().getSpec().getPorts().get(0).getAppProtocol());
+        GunicornServer h2OverTlsOnly = Servers.demo("demo");
+        h2OverTlsOnly.getSpec().setSettings(Servers.settings("http_protocols", "h2,h1"));
+        assertEquals(null, compute(h2OverTlsOnly).service().getSpec().getPorts().get(0).getAppProtocol());
+        GunicornServer cleartextWithoutH2 = Servers.demo("demo");
+        cleartextWithoutH2.getSpec().setSettings(Servers.settings("http2_cleartext", "upgrade"));
+        assertEquals(null, compute(cleartextWithoutH2).service().getSpec().getPorts().get(0).getAppProtocol());
     }
 
     @Test
