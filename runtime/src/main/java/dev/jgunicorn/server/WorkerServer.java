@@ -561,7 +561,8 @@ public final class WorkerServer {
     /** While paused, decide again when the oldest silent connection's grace ends: it may then make room. */
     private void checkWhenGraceEnds(long now) {
         long oldest = 0;
-        for (Connection c : connections) {
+        for (ClientConnection cc : connections) {
+            if (!(cc instanceof Connection c)) continue;
             ConnectionDeadline d = c.deadline();
             long since = d.waitingSince();
             if (since != 0 && d.silent() && !c.evicting() && (oldest == 0 || since - oldest < 0)) oldest = since;
@@ -570,12 +571,16 @@ public final class WorkerServer {
         graceCheck = admission.schedule(this::reconsiderAccepting, Math.max(0, oldest + SILENT_GRACE - now), TimeUnit.NANOSECONDS);
     }
 
-    /** The connection to close first for a new one: silent past its grace before idle, then the longest waiting. */
+    /**
+     * The connection to close first for a new one: silent past its grace before idle, then the longest waiting.
+     * HTTP/1 connections only: an HTTP/2 connection carries many streams and closes itself after keepalive with none.
+     */
     private Connection evictable(long now) {
         Connection best = null;
         boolean bestSilent = false;
         long bestSince = 0;
-        for (Connection c : connections) {
+        for (ClientConnection cc : connections) {
+            if (!(cc instanceof Connection c)) continue;
             ConnectionDeadline d = c.deadline();
             long since = d.waitingSince();
             if (since == 0 || c.evicting()) continue;
