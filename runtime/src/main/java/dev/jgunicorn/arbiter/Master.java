@@ -70,7 +70,6 @@ public final class Master {
     private WorkerLinkServer links;
     private Path runDir;
     private CompletableFuture<Optional<Path>> archive = CompletableFuture.completedFuture(Optional.empty());
-    private boolean trainOnceServing;
     private final long memoryBytes = HeapSize.memoryBytes();
     private ReloadWatcher watcher;
     private ControlSocket controlSocket;
@@ -168,7 +167,6 @@ public final class Master {
                 return bootFailure;
             }
             manageWorkers();
-            trainIfServing();
             if (upgrade.follow()) takeOverFromOldMaster();
             metrics.loopTurned(workers.values().stream().filter(c -> !c.retiring && c.process.isAlive() && booted(c))
                     .map(c -> c.number).toList(), target == 0 || workers.values().stream().anyMatch(this::beating));
@@ -396,11 +394,11 @@ public final class Master {
     }
 
     /**
-     * The class-data archive workers start from: the cached one, else one made by a training run. With --preload
-     * the first workers wait for the training (the app is loaded before any worker starts, as in Gunicorn);
-     * without, they start at once, the training follows once they serve (not competing with them for the CPU),
-     * and the archive serves the workers started after it is made. --reload, which restarts workers on every change
-     * of the app, goes without.
+     * The class-data archive workers start from: the cached one, else, with --preload, one made by a training run
+     * that the first workers wait for (the app is loaded before any worker starts, as in Gunicorn). Without
+     * --preload no training run starts: a second JVM beside the workers would surprise whoever counts processes or
+     * sized a pod's memory for them, so workers use an archive only when an earlier --preload run of the same app
+     * and options made one. --reload, which restarts workers on every change of the app, goes without.
      */
     private void prepareArchive() {
         if (config.get(Settings.RELOAD)) return;
@@ -410,16 +408,7 @@ public final class Master {
         } else if (config.get(Settings.PRELOAD_APP)) {
             archive = ClassDataArchive.train(config, args, workerJvmOptions());
             archive.join();
-        } else {
-            trainOnceServing = true;
         }
-    }
-
-    /** Without --preload and a cached archive: the training run starts once every first worker serves. */
-    private void trainIfServing() {
-        if (!trainOnceServing || workers.isEmpty() || !workers.values().stream().allMatch(this::booted)) return;
-        trainOnceServing = false;
-        archive = ClassDataArchive.train(config, args, workerJvmOptions());
     }
 
     /**

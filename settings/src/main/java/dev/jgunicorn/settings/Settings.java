@@ -262,8 +262,8 @@ public final class Settings {
             .help("Load the app in the master before the workers start, so a broken app fails the start at once, and"
                     + " let the first workers wait for the class-data archive (the AOT cache on JDK 25) that a short"
                     + " training run makes, so they boot faster and share class metadata (the JVM's counterpart of"
-                    + " copy-on-write after fork). Without it the archive is made beside the first workers and serves"
-                    + " the ones started later."));
+                    + " copy-on-write after fork). Without it no training run starts; workers use an archive an"
+                    + " earlier --preload run of the same app made."));
 
     public static final Setting<Boolean> SENDFILE = add(Setting.setting("sendfile", Section.SERVER_MECHANICS,
                     ValueType.orNone(ValueType.bool()))
