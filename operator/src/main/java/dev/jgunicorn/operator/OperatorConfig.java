@@ -19,10 +19,12 @@ import java.util.stream.Collectors;
  * @param leaseNamespace      namespace of the lease (the operator's own)
  * @param httpPort            port of /healthz, /readyz and /metrics; 0 picks a free one, -1 serves none
  * @param reconcileThreads    concurrent reconciliations
+ * @param apiQps              API requests per second this process sends at most, on average (see {@link ApiRateLimit})
+ * @param apiBurst            API requests it may send at once above that rate, after a quiet moment
  */
 public record OperatorConfig(Set<String> namespaces, String defaultImage, boolean serverSideApply,
                              String leaderElection, String leaseNamespace, int httpPort, int reconcileThreads,
-                             Duration shutdownTimeout, Map<String, String> podMonitorLabels) {
+                             int apiQps, int apiBurst, Duration shutdownTimeout, Map<String, String> podMonitorLabels) {
     public static final String DEFAULT_RUNTIME_IMAGE = "jgunicorn/runtime:0.1.0";
     public static final String FIELD_MANAGER = "jgunicorn-operator";
 
@@ -33,13 +35,14 @@ public record OperatorConfig(Set<String> namespaces, String defaultImage, boolea
 
     /** Defaults for a process in a cluster: all namespaces, SSA, no leader election, port 8080. */
     public static OperatorConfig defaults() {
-        return new OperatorConfig(Set.of(), DEFAULT_RUNTIME_IMAGE, true, null, null, 8080, 5, Duration.ofSeconds(20), Map.of());
+        return new OperatorConfig(Set.of(), DEFAULT_RUNTIME_IMAGE, true, null, null, 8080, 20, 200, 400,
+                Duration.ofSeconds(20), Map.of());
     }
 
     /**
      * Reads JGUNICORN_WATCH_NAMESPACES (comma-separated, empty = all), JGUNICORN_DEFAULT_IMAGE,
      * JGUNICORN_LEADER_ELECTION_LEASE (empty = off), POD_NAMESPACE, JGUNICORN_HTTP_PORT,
-     * JGUNICORN_RECONCILE_THREADS, JGUNICORN_POD_MONITOR_LABELS ({@code k=v,k=v}: extra labels on every PodMonitor,
+     * JGUNICORN_RECONCILE_THREADS, JGUNICORN_API_QPS, JGUNICORN_API_BURST, JGUNICORN_POD_MONITOR_LABELS ({@code k=v,k=v}: extra labels on every PodMonitor,
      * for a Prometheus that selects monitors by label, e.g. kube-prometheus-stack's {@code release}).
      */
     public static OperatorConfig fromEnv(Map<String, String> env) {
@@ -56,22 +59,24 @@ public record OperatorConfig(Set<String> namespaces, String defaultImage, boolea
         return new OperatorConfig(namespaces, image == null ? d.defaultImage() : image, true, lease, leaseNamespace,
                 intFrom(env, "JGUNICORN_HTTP_PORT", d.httpPort(), -1, 65535),
                 intFrom(env, "JGUNICORN_RECONCILE_THREADS", d.reconcileThreads(), 1, 100),
+                intFrom(env, "JGUNICORN_API_QPS", d.apiQps(), 1, 10000),
+                intFrom(env, "JGUNICORN_API_BURST", d.apiBurst(), 1, 10000),
                 d.shutdownTimeout(), labelsFrom(env, "JGUNICORN_POD_MONITOR_LABELS"));
     }
 
     public OperatorConfig withNamespaces(Set<String> ns) {
         return new OperatorConfig(ns, defaultImage, serverSideApply, leaderElection, leaseNamespace, httpPort,
-                reconcileThreads, shutdownTimeout, podMonitorLabels);
+                reconcileThreads, apiQps, apiBurst, shutdownTimeout, podMonitorLabels);
     }
 
     public OperatorConfig withServerSideApply(boolean ssa) {
         return new OperatorConfig(namespaces, defaultImage, ssa, leaderElection, leaseNamespace, httpPort,
-                reconcileThreads, shutdownTimeout, podMonitorLabels);
+                reconcileThreads, apiQps, apiBurst, shutdownTimeout, podMonitorLabels);
     }
 
     public OperatorConfig withHttpPort(int port) {
         return new OperatorConfig(namespaces, defaultImage, serverSideApply, leaderElection, leaseNamespace, port,
-                reconcileThreads, shutdownTimeout, podMonitorLabels);
+                reconcileThreads, apiQps, apiBurst, shutdownTimeout, podMonitorLabels);
     }
 
     private static String blankToNull(String s) {

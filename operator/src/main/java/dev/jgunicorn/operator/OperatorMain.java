@@ -44,11 +44,12 @@ public final class OperatorMain {
                 () -> running.get() == null || running.get().healthy(),
                 () -> running.get() != null && running.get().ready(), registry);
         if (http != null) log.info("serving /healthz, /readyz and /metrics on port {}", http.port());
-        KubernetesClient client = Clients.build(io.fabric8.kubernetes.client.Config.autoConfigure(null));
-        log.info("jgunicorn operator starting: namespaces={}, leader election={}, default image={}",
+        KubernetesClient client = Clients.forOperator(io.fabric8.kubernetes.client.Config.autoConfigure(null), config);
+        log.info("jgunicorn operator starting: namespaces={}, leader election={}, default image={}, reconcile threads={},"
+                        + " API requests {}/s (burst {})",
                 config.namespaces().isEmpty() ? "all" : config.namespaces(),
                 config.leaderElection() == null ? "off" : config.leaseNamespace() + "/" + config.leaderElection(),
-                config.defaultImage());
+                config.defaultImage(), config.reconcileThreads(), config.apiQps(), config.apiBurst());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("TERM received: stopping informers and waiting for running reconciliations");

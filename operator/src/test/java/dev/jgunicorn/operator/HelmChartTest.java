@@ -433,5 +433,28 @@ class HelmChartTest {
         assertTrue(schema.getMessage().contains("replicaCount"), schema.getMessage());
         Exception format = assertThrows(Exception.class, () -> render(Map.of("logFormat", "xml")));
         assertTrue(format.getMessage().contains("logFormat"), format.getMessage());
+        Exception threads = assertThrows(Exception.class, () -> render(Map.of("reconcile.threads", 0)));
+        assertTrue(threads.getMessage().contains("threads"), threads.getMessage());
+    }
+
+    @Test
+    void theReconcileValuesReachTheOperatorsEnvironment() {
+        OperatorConfig defaults = configFrom(render(Map.of()));
+        assertEquals(20, defaults.reconcileThreads());
+        assertEquals(200, defaults.apiQps());
+        assertEquals(400, defaults.apiBurst());
+        OperatorConfig tuned = configFrom(render(Map.of("reconcile.threads", 8, "reconcile.apiQps", 50, "reconcile.apiBurst", 75)));
+        assertEquals(8, tuned.reconcileThreads());
+        assertEquals(50, tuned.apiQps());
+        assertEquals(75, tuned.apiBurst());
+    }
+
+    /** What the operator reads from the env the chart gives its container (POD_NAMESPACE, a fieldRef, as "ops"). */
+    private static OperatorConfig configFrom(List<HasMetadata> objects) {
+        Container c = one(objects, Deployment.class, "jgo-jgunicorn-operator").getSpec().getTemplate().getSpec()
+                .getContainers().get(0);
+        Map<String, String> env = new TreeMap<>();
+        for (EnvVar e : c.getEnv()) env.put(e.getName(), e.getValue() != null ? e.getValue() : "ops");
+        return OperatorConfig.fromEnv(env);
     }
 }

@@ -74,5 +74,13 @@ class OperatorProcessTest {
         var badPort = assertThrows(IllegalArgumentException.class,
                 () -> OperatorConfig.fromEnv(Map.of("JGUNICORN_HTTP_PORT", "70000")));
         assertEquals("JGUNICORN_HTTP_PORT=70000 is out of range (allowed: -1 to 65535)", badPort.getMessage());
+        OperatorConfig paced = OperatorConfig.fromEnv(Map.of("JGUNICORN_RECONCILE_THREADS", "32",
+                "JGUNICORN_API_QPS", "150", "JGUNICORN_API_BURST", "300"));
+        assertEquals(32, paced.reconcileThreads());
+        assertEquals(150, paced.apiQps());
+        assertEquals(300, paced.apiBurst());
+        var badQps = assertThrows(IllegalArgumentException.class,
+                () -> OperatorConfig.fromEnv(Map.of("JGUNICORN_API_QPS", "0")));
+        assertEquals("JGUNICORN_API_QPS=0 is out of range (allowed: 1 to 10000)", badQps.getMessage());
     }
 }

@@ -23,6 +23,7 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -131,7 +132,16 @@ public class GunicornServerReconciler implements Reconciler<GunicornServer> {
         GunicornServerStatus status = StatusBuilder.build(server, desired, after,
                 new StatusBuilder.Observations(problems, lastRestart.get(Labels.LAST_RESTART_TIME),
                         lastRestart.get(Labels.LAST_RESTART_REASON), podMonitorProblem), clock.instant());
+        // Most reconciliations follow the Deployment controller's status writes (several per rollout), and many of
+        // those change nothing we report: sending the same status again costs an API request each, for nothing.
+        if (sameStatus(server.getStatus(), status)) return UpdateControl.noUpdate();
         return UpdateControl.patchStatus(statusOnly(server, status));
+    }
+
+    /** Compared as the JSON the API server stores, which is what a patch would send. */
+    private static boolean sameStatus(GunicornServerStatus current, GunicornServerStatus computed) {
+        return current != null && Serialization.jsonMapper().valueToTree(current)
+                .equals(Serialization.jsonMapper().valueToTree(computed));
     }
 
     /**
@@ -155,8 +165,8 @@ public class GunicornServerReconciler implements Reconciler<GunicornServer> {
 
     /**
      * The server's ReplicaSets (they carry the pod labels, so the managed-by selector and the instance label find
-     * them): which configs old pods still mount. Only a deletion (the Deployment controller trimming its history)
-     * needs a reconciliation: it may leave a config unused.
+     * them): which configs old pods still mount, cached as no more than that ({@link ReplicaSetVolumes}). Only a
+     * deletion (the Deployment controller trimming its history) needs a reconciliation: it may leave a config unused.
      */
     @Override
     public List<EventSource<?, GunicornServer>> prepareEventSources(EventSourceContext<GunicornServer> context) {
@@ -166,6 +176,7 @@ public class GunicornServerReconciler implements Reconciler<GunicornServer> {
                 .withSecondaryToPrimaryMapper(Mappers.fromLabel(Labels.INSTANCE, null, GunicornServer.class))
                 .withOnAddFilter(rs -> false)
                 .withOnUpdateFilter((now, before) -> false)
+                .withItemStore(new ReplicaSetVolumes())
                 .build();
         return List.of(new InformerEventSource<>(replicaSets, context));
     }

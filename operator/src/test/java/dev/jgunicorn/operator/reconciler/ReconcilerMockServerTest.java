@@ -19,6 +19,7 @@ import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterAll;
@@ -30,6 +31,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -51,6 +53,7 @@ class ReconcilerMockServerTest {
     static KubernetesClient client;
     static KubernetesMockServer server;
     private static GunicornOperator operator;
+    private static final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
     private static final String NS = "shop";
 
     @BeforeAll
@@ -58,7 +61,7 @@ class ReconcilerMockServerTest {
         // The CRD tells the mock server that status is a subresource of GunicornServer.
         client.resource(Serialization.unmarshal(Servers.generatedCrd(), CustomResourceDefinition.class)).create();
         OperatorConfig config = OperatorConfig.defaults().withServerSideApply(false).withNamespaces(Set.of(NS)).withHttpPort(-1);
-        operator = GunicornOperator.start(client, config, new SimpleMeterRegistry());
+        operator = GunicornOperator.start(client, config, metrics);
     }
 
     @AfterAll
@@ -201,6 +204,37 @@ class ReconcilerMockServerTest {
         assertEquals(get("demo").getMetadata().getGeneration(), st.getObservedGeneration());
         assertEquals("app.kubernetes.io/name=jgunicorn,app.kubernetes.io/instance=demo", st.getSelector());
         assertEquals("False", condition("demo", "Degraded").getStatus());
+    }
+
+    /** Reconciliations JOSDK finished without an error, all servers together. */
+    private static double reconciled() {
+        return metrics.find("operator.sdk.reconciliations.success").counters().stream().mapToDouble(c -> c.count()).sum();
+    }
+
+    @Test
+    void aReconciliationThatChangesNothingReportedSendsNoStatus() throws Exception {
+        create("quiet", 1);
+        await("the Deployment", () -> deployment("quiet"));
+        rollOut("quiet");
+        await("Ready", () -> "True".equals(condition("quiet", "Ready").getStatus()));
+        while (server.takeRequest(10, TimeUnit.MILLISECONDS) != null) {
+            // what came before: the status writes up to Ready
+        }
+        for (String condition : List.of("Available", "ReplicaFailure")) {
+            double before = reconciled();
+            // The Deployment controller writes its status again with nothing the server's status reports.
+            Deployment d = deployment("quiet");
+            client.apps().deployments().inNamespace(NS).resource(new DeploymentBuilder(d).editStatus()
+                    .addNewCondition().withType(condition).withStatus("True").withReason("Seen").endCondition()
+                    .endStatus().build()).updateStatus();
+            await("a reconciliation after the Deployment's " + condition, () -> reconciled() > before);
+        }
+        List<String> statusWrites = new java.util.ArrayList<>();
+        for (RecordedRequest r; (r = server.takeRequest(10, TimeUnit.MILLISECONDS)) != null; ) {
+            if (r.getPath().contains("/gunicornservers/quiet/status")) statusWrites.add(r.getMethod() + " " + r.getPath());
+        }
+        assertEquals(List.of(), statusWrites, "the status was already what the reconciliation computed");
+        assertEquals("True", condition("quiet", "Ready").getStatus());
     }
 
     @Test
