@@ -59,6 +59,20 @@ final class HeapSize {
         return options;
     }
 
+    /** How often a worker hands the C heap's free memory back to the kernel (JDK 22 on; none before). */
+    static final String NATIVE_TRIM = "-XX:TrimNativeHeapInterval=5000";
+
+    /**
+     * The native heap's trim a worker gets unless {@code jvmArgs} set their own, on a JDK that has it as a product
+     * option ({@code jdkFeature} 22 on): glibc keeps the native memory the JVM freed (TLS buffers, arenas of
+     * requests with large heads) for reuse, which after an attack looked like 15-20 % of RSS drift
+     * (docs/workers.md, bench/abuse-rss).
+     */
+    static List<String> nativeTrim(List<String> jvmArgs, int jdkFeature) {
+        if (jdkFeature < 22 || jvmArgs.stream().anyMatch(a -> a.contains("TrimNativeHeapInterval"))) return List.of();
+        return List.of(NATIVE_TRIM);
+    }
+
     /**
      * The bytes of the last {@code -Xmx} among {@code jvmArgs} (the one the JVM obeys), with the JVM's suffixes
      * k, m and g in either case; empty when there is none or it is not a number (the JVM itself rejects that).

@@ -389,6 +389,7 @@ public final class Master {
         List<String> options = new ArrayList<>();
         options.add("-XX:+ExitOnOutOfMemoryError");
         options.addAll(HeapSize.defaults(config.get(Settings.JVM_ARGS), memoryBytes, target));
+        options.addAll(HeapSize.nativeTrim(config.get(Settings.JVM_ARGS), Runtime.version().feature())); // workers run this JDK
         options.addAll(config.get(Settings.JVM_ARGS));
         return options;
     }

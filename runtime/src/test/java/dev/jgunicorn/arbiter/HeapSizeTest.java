@@ -41,4 +41,11 @@ class HeapSizeTest {
         assertEquals(List.of("-Xms8m", "-XX:+UseSerialGC"), HeapSize.defaults(List.of("-XX:MaxRAMPercentage=50"), 2L << 30, 4));
         assertEquals(List.of("-Xmx256m"), HeapSize.defaults(List.of("-Xms64m", "-XX:+UseParallelGC"), 2L << 30, 4));
     }
+
+    @Test
+    void theNativeHeapIsTrimmedWhereTheJdkCanAndTheUserDidNotChoose() {
+        assertEquals(List.of("-XX:TrimNativeHeapInterval=5000"), HeapSize.nativeTrim(List.of("-Xmx512m"), 25));
+        assertEquals(List.of(), HeapSize.nativeTrim(List.of(), 21), "JDK 21 has it only as an experimental option");
+        assertEquals(List.of(), HeapSize.nativeTrim(List.of("-XX:TrimNativeHeapInterval=0"), 25), "the user's own wins");
+    }
 }
