@@ -19,6 +19,7 @@ case "${1:-tests}" in
     want systemd-socket-activate systemd       # the socket-activation test
     want prometheus prometheus                 # a real Prometheus scrapes the admin listener
     want promtool prometheus                   # promtool checks the exposition format
+    want go golang-go                          # H2specTest builds h2spec (HTTP/2 conformance) from Go modules
     ;;
   images)
     want podman podman                         # builds and runs the images, serves the Docker API to the tests
