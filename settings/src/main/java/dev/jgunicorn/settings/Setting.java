@@ -191,13 +191,6 @@ public final class Setting<T> {
             return this;
         }
 
-        /** Meaningful on the JVM but not built yet: {@code what} names the part of jgunicorn that brings it. */
-        public Builder<T> pending(String what) {
-            this.support = Support.PENDING;
-            this.refusal = "not available yet: " + what;
-            return this;
-        }
-
         /** The flag takes no argument and stores {@code value} (Gunicorn's store_true / store_false). */
         public Builder<T> switchStoring(T value) {
             this.switchFlag = true;

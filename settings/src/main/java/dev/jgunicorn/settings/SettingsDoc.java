@@ -29,11 +29,9 @@ public final class SettingsDoc {
                 .append("the defaults, the config file (`-c FILE`, default `./gunicorn.conf.py`), `GUNICORN_CMD_ARGS`, the command line.\n\n");
         Map<Support, Long> counts = Settings.ALL.stream().collect(Collectors.groupingBy(Setting::support,
                 () -> new EnumMap<>(Support.class), Collectors.counting()));
-        sb.append("Status: **supported** settings are honoured; **pending** ones are meaningful on the JVM and arrive with a ")
-                .append("later part of jgunicorn; **refused** ones have no meaning on the JVM. A pending or refused setting ")
+        sb.append("Status: **supported** settings are honoured; **refused** ones have no meaning on the JVM. A refused setting ")
                 .append("is accepted at its default and stops jgunicorn with the reason when set to anything else: nothing is silently ignored.\n\n");
         sb.append("Counts: ").append(counts.getOrDefault(Support.SUPPORTED, 0L)).append(" supported, ")
-                .append(counts.getOrDefault(Support.PENDING, 0L)).append(" pending, ")
                 .append(counts.getOrDefault(Support.REFUSED, 0L)).append(" refused, of ")
                 .append(Settings.ALL.size()).append(" settings.\n\n");
         for (Section section : Section.values()) {

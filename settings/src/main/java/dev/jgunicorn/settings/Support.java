@@ -1,11 +1,9 @@
 package dev.jgunicorn.settings;
 
-/** How jgunicorn treats a Gunicorn setting. Refused and pending settings fail at start when set to a non-default value. */
+/** How jgunicorn treats a Gunicorn setting. Refused settings fail at start when set to a non-default value. */
 public enum Support {
     /** Honoured with Gunicorn's meaning. */
     SUPPORTED,
-    /** Meaningful on the JVM, arriving with a later part of jgunicorn (the master, metrics). */
-    PENDING,
     /** Has no meaning on the JVM; the refusal says why and what to use instead. */
     REFUSED
 }

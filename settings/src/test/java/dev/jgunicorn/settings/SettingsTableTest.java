@@ -63,7 +63,6 @@ class SettingsTableTest {
             "admin_bind", "hooks");
 
     /** Settings accepted only at their default until their feature lands (none since HTTP/2 did). */
-    private static final Set<String> PENDING = Set.of();
 
     private static final Set<String> REFUSED_OUTSIDE_HOOKS = Set.of(
             "asgi_loop", "asgi_lifespan", "asgi_disconnect_grace_period", "websocket_max_message_size", "spew", "sendfile", "worker_tmp_dir",
@@ -203,8 +202,7 @@ class SettingsTableTest {
         refused.addAll(GUNICORN.get(Section.DIRTY_ARBITER_HOOKS));
         assertEquals(16 + 4 + 21, refused.size());
         for (Setting<?> s : Settings.ALL) {
-            Support expected = refused.contains(s.name()) ? Support.REFUSED
-                    : PENDING.contains(s.name()) ? Support.PENDING : Support.SUPPORTED;
+            Support expected = refused.contains(s.name()) ? Support.REFUSED : Support.SUPPORTED;
             assertEquals(expected, s.support(), s.name());
         }
         assertTrue(Settings.ON_STARTING.refusal().contains("--hooks"));

@@ -311,17 +311,11 @@ class DesiredStateTest {
                 "timeout", 10,                  // a spec field
                 "header_timeout", -1,           // out of range
                 "reload", "maybe"));            // wrong type
-        // A setting the runtime declares but has not built yet, while there is one.
-        var pending = dev.jgunicorn.settings.Settings.ALL.stream()
-                .filter(x -> x.support() == dev.jgunicorn.settings.Support.PENDING).findFirst();
-        pending.ifPresent(x -> s.getSpec().getSettings().put(x.name(), new io.fabric8.kubernetes.api.model.AnyType(
-                x.defaultValue(Map.of()))));
         InvalidSpecException e = assertThrows(InvalidSpecException.class, () -> compute(s));
         List<String> p = e.problems();
-        assertEquals(pending.isPresent() ? 7 : 6, p.size(), p.toString());
+        assertEquals(6, p.size(), p.toString());
         assertTrue(p.contains("spec.settings.header_timout: unknown setting (did you mean 'header_timeout'?); see docs/settings.md for the names"), p.toString());
         assertTrue(has(p, "spec.settings.spew: cannot be used with jgunicorn: it is a Python line tracer"), p.toString());
-        pending.ifPresent(x -> assertTrue(has(p, "spec.settings." + x.name() + ": cannot be used with jgunicorn: not available yet"), p.toString()));
         assertTrue(has(p, "spec.settings.bind: not allowed here: use spec.port"), p.toString());
         assertTrue(p.contains("spec.settings.timeout: use spec.timeout instead"), p.toString());
         assertTrue(p.contains("spec.settings.header_timeout: Invalid value for header_timeout: -1: -1 is out of range"
