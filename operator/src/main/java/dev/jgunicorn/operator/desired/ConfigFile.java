@@ -50,6 +50,13 @@ public final class ConfigFile {
         return values;
     }
 
+    /** The value the file gives {@code setting}, or the setting's default when it gives none. */
+    @SuppressWarnings("unchecked") // values holds each setting's own Java type (put through Setting.fromConfig)
+    public <T> T get(Setting<T> setting) {
+        Object v = values.get(setting.name());
+        return v == null ? setting.defaultValue(Map.of()) : (T) v;
+    }
+
     /**
      * First 16 hex digits of the SHA-256 of the text: the pod-template annotation that names the config in
      * {@code kubectl rollout history}; its first digits also name the ConfigMap ({@link DesiredState#configMapName}).

@@ -325,7 +325,7 @@ public record DesiredState(ConfigFile config, String image, ConfigMap configMap,
                 .withNewSpec()
                     .withType(s.getType() == null ? ServiceSpec.DEFAULT_TYPE : s.getType())
                     .withSelector(Labels.selector(name))
-                    .addNewPort().withName(HTTP_PORT_NAME).withProtocol("TCP").withAppProtocol(appProtocol(config.values()))
+                    .addNewPort().withName(HTTP_PORT_NAME).withProtocol("TCP").withAppProtocol(appProtocol(config))
                         .withPort(s.getPort() == null ? ServiceSpec.DEFAULT_PORT : s.getPort())
                         .withTargetPort(new IntOrString(HTTP_PORT_NAME))
                     .endPort()
@@ -338,15 +338,10 @@ public record DesiredState(ConfigFile config, String image, ConfigMap configMap,
      * (http_protocols offers h2, http2_cleartext is not off and there is no certfile), so gateways and meshes that
      * read it speak h2c to them; none otherwise. Gunicorn and jgunicorn take h2c only from forwarded_allow_ips.
      */
-    static String appProtocol(Map<String, Object> settings) {
-        boolean h2 = value(settings, Settings.HTTP_PROTOCOLS).contains("h2");
-        boolean cleartext = !"off".equals(value(settings, Settings.HTTP2_CLEARTEXT));
-        return h2 && cleartext && value(settings, Settings.CERTFILE) == null ? "kubernetes.io/h2c" : null;
-    }
-
-    private static <T> T value(Map<String, Object> settings, Setting<T> s) {
-        Object v = settings.get(s.name());
-        return v == null ? s.defaultValue(Map.of()) : s.fromConfig(v);
+    static String appProtocol(ConfigFile config) {
+        boolean h2 = config.get(Settings.HTTP_PROTOCOLS).contains("h2");
+        boolean cleartext = !"off".equals(config.get(Settings.HTTP2_CLEARTEXT));
+        return h2 && cleartext && config.get(Settings.CERTFILE) == null ? "kubernetes.io/h2c" : null;
     }
 
     private static PodDisruptionBudget pdb(GunicornServer server, DisruptionBudgetSpec spec, OwnerReference owner) {

@@ -72,7 +72,7 @@ public final class GunicornPod {
                 "--admin-bind", "0.0.0.0:" + adminPort,
                 "--statsd-bind", STATSD_HOST,
                 "--graceful-timeout", String.valueOf(DesiredState.gracefulTimeout(spec))));
-        String prefix = (String) config.values().get(Settings.STATSD_PREFIX.name());
+        String prefix = config.get(Settings.STATSD_PREFIX);
         if (!prefix.isEmpty()) args.addAll(List.of("--statsd-prefix", prefix));
         return new ContainerBuilder()
                 .withName(SIDECAR_CONTAINER)
