@@ -7,6 +7,7 @@ import dev.jgunicorn.operator.desired.DesiredState;
 import dev.jgunicorn.operator.desired.GunicornPod;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -84,6 +85,7 @@ class PythonPodOnContainersTest {
     private static final class Pod implements AutoCloseable {
         final PodSpec spec;
         final Container appSpec;
+        final Container sidecarSpec;
         final RuntimeImage.Running sidecar;
         private final Path volumes;
         private GenericContainer<?> app;
@@ -91,7 +93,7 @@ class PythonPodOnContainersTest {
         /** Starts the sidecar and waits for its startup probe, after which a kubelet starts the app's container. */
         Pod(DesiredState desired) {
             spec = desired.deployment().getSpec().getTemplate().getSpec();
-            Container sidecarSpec = spec.getInitContainers().getFirst();
+            sidecarSpec = spec.getInitContainers().getFirst();
             assertEquals(GunicornPod.SIDECAR_CONTAINER, sidecarSpec.getName(), "the first init container");
             assertEquals("Always", sidecarSpec.getRestartPolicy(), "the sidecar is a native sidecar");
             appSpec = spec.getContainers().getFirst();
@@ -204,8 +206,16 @@ class PythonPodOnContainersTest {
             awaitSample(pod, "gunicorn_requests_total{status=\"404\"}", 3);
             assertEquals(23.0, sample(pod, "gunicorn_request_duration_seconds_count"), "one duration sample per request");
             assertEquals(1.0, sample(pod, "gunicorn_workers"), "Gunicorn's one worker per pod");
-            String rss = pod.sidecar.procFile("status").lines().filter(l -> l.startsWith("VmRSS:")).findFirst().orElseThrow();
-            System.out.printf("image test: python pod: 23 requests counted by the sidecar; its %s%n", rss);
+            // A new pod's sidecar starts from the class-data archive the image was built with (docker/train-sidecar)
+            // and fits the memory the operator requests for it: the sidecar's lean options and archive at work.
+            assertTrue(pod.sidecar.procFile("maps").contains(" /opt/jgunicorn/sidecar.jsa\n"),
+                    "the sidecar maps the image's class-data archive:\n" + pod.sidecar.procFile("maps").lines().filter(l -> l.endsWith(".jsa")).toList());
+            long rssBytes = Long.parseLong(pod.sidecar.procFile("status").lines().filter(l -> l.startsWith("VmRSS:"))
+                    .findFirst().orElseThrow().replaceAll("\\D", "")) << 10;
+            long request = Quantity.getAmountInBytes(pod.sidecarSpec.getResources().getRequests().get("memory")).longValueExact();
+            System.out.printf("image test: python pod: 23 requests counted by the sidecar; its RSS %d MiB (request %d MiB)%n",
+                    rssBytes >> 20, request >> 20);
+            assertTrue(rssBytes <= request, "the sidecar's RSS " + (rssBytes >> 20) + " MiB within its memory request of " + (request >> 20) + " MiB");
 
             // The app's container stops (Gunicorn's master exits and removes its pidfile): both probes say so.
             pod.term(pod.app.getContainerId());
