@@ -25,4 +25,16 @@ python_image=localhost/jgunicorn-base/python:bookworm
 # long and the machines are shared: nice.
 build() { nice podman build --network host --pull=never "$@"; }
 
+# build with -t TAG; the image TAG named before, if the build made a new one, is removed: it would stay as an
+# unnamed 150 MB on every run. It stays only while a container still uses it.
+build_replacing() {
+  local tag=$1 previous
+  shift
+  previous=$(podman image inspect --format '{{.Id}}' "$tag" 2>/dev/null || true)
+  build -t "$tag" "$@"
+  if [ -n "$previous" ] && [ "$previous" != "$(podman image inspect --format '{{.Id}}' "$tag")" ]; then
+    podman rmi "$previous" >/dev/null 2>&1 || true
+  fi
+}
+
 say() { printf '==> %s\n' "$*" >&2; }

@@ -37,6 +37,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.function.BooleanSupplier;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -51,6 +52,13 @@ final class RuntimeImage {
     static final String REQUIRED_ENV = "JGUNICORN_IMAGE_TESTS_REQUIRED";
     /** On every container these tests make, so docker/test-images can remove what a killed run left. */
     static final String LABEL = "dev.jgunicorn.image-test";
+    /**
+     * A warning in a container's logs: jgunicorn's own levels; the JVM's ("OpenJDK 64-Bit Server VM warning:",
+     * "[warning][cds]"); the JDK's and java.util.logging's ("WARNING: A restricted method ..." when a library loads
+     * native code unannounced, "WARNING: ..." from a library's logger on the line after the logger's name); stack
+     * traces.
+     */
+    static final Pattern WARNING = Pattern.compile("\\[(WARNING|ERROR|CRITICAL|warning|error)]|VM warning:|^WARNING:|Exception", Pattern.MULTILINE);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 

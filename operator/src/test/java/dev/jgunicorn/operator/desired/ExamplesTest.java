@@ -41,7 +41,7 @@ class ExamplesTest {
         try (var walk = Files.walk(Servers.repo().resolve("examples"))) {
             files = walk.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
         }
-        assertEquals(6, files.size(), files.toString());
+        assertEquals(7, files.size(), files.toString());
         int servers = 0;
         int scaledObjects = 0;
         for (Path f : files) {
@@ -63,7 +63,7 @@ class ExamplesTest {
                 }
             }
         }
-        assertEquals(6, servers);
+        assertEquals(7, servers);
         assertEquals(1, scaledObjects);
     }
 

@@ -1,6 +1,7 @@
 package dev.jgunicorn.examples.jaxrs;
 
 import com.sun.net.httpserver.HttpHandler;
+import org.glassfish.jersey.CommonProperties;
 import org.glassfish.jersey.jackson.JacksonFeature;
 import org.glassfish.jersey.jdkhttp.JdkHttpHandlerContainer;
 import org.glassfish.jersey.server.ContainerFactory;
@@ -20,6 +21,9 @@ public final class CatalogApp extends ResourceConfig {
         register(ItemNotFound.Mapper.class);
         // WADL needs a JAXB implementation this app does not carry; without this Jersey warns at every start
         property(ServerProperties.WADL_FEATURE_DISABLE, true);
+        // The writer for java.awt images needs java.desktop, which the runtime image's JRE leaves out; without this
+        // Jersey warns at every start there. The app writes no images.
+        property(CommonProperties.PROVIDER_DEFAULT_DISABLE, "RENDEREDIMAGE");
     }
 
     /** The APP for jgunicorn, and what {@code HttpServer.createContext("/", CatalogApp.handler())} would mount. */
