@@ -227,7 +227,9 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements Exchange
             return;
         }
         // the app is behind: no WINDOW_UPDATE until it reads (the eventloop model reads once the body is in)
-        if (ex.body().offer(d.content()) && !dispatchOnEnd) {
+        if (bytes == 0) {
+            d.release(); // an empty DATA frame has nothing for the app, whose read() must not return 0
+        } else if (ex.body().offer(d.content()) && !dispatchOnEnd) {
             channel.config().setAutoRead(false);
             deadline.bodyPaused(true);
         }
