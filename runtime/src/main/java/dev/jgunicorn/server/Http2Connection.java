@@ -71,9 +71,7 @@ final class Http2Connection extends ChannelInboundHandlerAdapter implements Clie
         pipeline.addLast("h2-streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
             @Override
             protected void initChannel(Http2StreamChannel ch) {
-                ConnectionDeadline deadline = new ConnectionDeadline(server.options());
-                ch.pipeline().addLast("deadline", deadline);
-                ch.pipeline().addLast("stream", new Http2Stream(server, connection, ch, deadline));
+                ch.pipeline().addLast("stream", new Http2Stream(server, connection, ch));
             }
         }));
         pipeline.addLast("h2-connection", connection);

@@ -46,21 +46,23 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements Exchange
     private final Http2Connection connection;
     private final Http2StreamChannel channel;
     private final WriteGate writeGate;
-    /** The request body's clock (body_timeout, body_min_rate), as an HTTP/1 connection's. */
-    private final ConnectionDeadline deadline;
+    /**
+     * The request body's clock (body_timeout, body_min_rate), as an HTTP/1 connection's: in front of this handler
+     * from the start of a request with a body, null for the others (no timer for them).
+     */
+    private ConnectionDeadline deadline;
     private Exchange exchange;
     /** The eventloop model runs the handler once the whole body is in. */
     private boolean dispatchOnEnd;
     private boolean bodyEnded;
     private boolean finished;
 
-    Http2Stream(WorkerServer server, Http2Connection connection, Http2StreamChannel channel, ConnectionDeadline deadline) {
+    Http2Stream(WorkerServer server, Http2Connection connection, Http2StreamChannel channel) {
         this.server = server;
         this.options = server.options();
         this.connection = connection;
         this.channel = channel;
         this.writeGate = new WriteGate(channel);
-        this.deadline = deadline;
     }
 
     @Override
@@ -203,8 +205,11 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements Exchange
         });
         exchange = new Exchange(this, head, server.contextFor(head.uri()), body, tlsSession());
         dispatchOnEnd = options.model() == WorkerModel.EVENTLOOP && !bodyEnded;
-        if (bodyEnded) deadline.clear();
-        else deadline.awaitBody();
+        if (!bodyEnded) {
+            deadline = new ConnectionDeadline(options);
+            channel.pipeline().addBefore(channel.pipeline().context(this).name(), "deadline", deadline);
+            deadline.awaitBody();
+        }
         if (dispatchOnEnd && !head.chunked() && head.contentLength() > options.eventloopMaxBody()) {
             refuseEventloopBody();
             return;
@@ -239,7 +244,7 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements Exchange
     private void bodyEnd() {
         if (exchange == null || bodyEnded) return;
         bodyEnded = true;
-        deadline.clear();
+        if (deadline != null) deadline.clear();
         exchange.body().end();
         if (dispatchOnEnd) dispatch();
     }
