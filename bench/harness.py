@@ -172,16 +172,20 @@ def get(port, path="/", timeout=2.0):
         c.close()
 
 
-def wait_ready(port, proc, timeout):
-    """Polls GET / until it answers 200 Hello, World!; returns seconds waited or None."""
+def wait_ready(port, proc, timeout, h2=False):
+    """Polls GET / until it answers 200 Hello, World! (over h2c when h2); returns seconds waited or None."""
     t0 = time.monotonic()
     while time.monotonic() - t0 < timeout:
         if proc.poll() is not None:
             return None
         try:
-            status, body = get(port, "/", timeout=1.0)
-            if status == 200 and body == HELLO:
-                return time.monotonic() - t0
+            if h2:
+                if h2_answers(port):
+                    return time.monotonic() - t0
+            else:
+                status, body = get(port, "/", timeout=1.0)
+                if status == 200 and body == HELLO:
+                    return time.monotonic() - t0
         except OSError:
             pass
         time.sleep(0.02)
@@ -211,6 +215,44 @@ def wrk(port, path, conns, duration, threads_, close=False, pin=None):
     raise RuntimeError("wrk printed no result: " + out.strip()[-500:])
 
 
+def h2load(port, path, conns, streams, duration, threads_, pin=None):
+    """h2load (nghttp2) over h2c by prior knowledge, -m streams per connection; the result in wrk's shape (h2load
+    reports no percentiles: p50 is its mean request time, p99 its maximum)."""
+    cmd = ["h2load", "-t", str(min(threads_, conns)), "-c", str(conns), "-m", str(streams), "-D", str(duration),
+           f"http://127.0.0.1:{port}{path}"]
+    if pin is not None:
+        cmd = ["taskset", "-c", pin] + cmd
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True)
+    STARTED.append(p)
+    try:
+        out, _ = p.communicate(timeout=duration + 60)
+    except subprocess.TimeoutExpired:
+        stop(p)
+        raise RuntimeError("h2load did not stop by itself")
+    STARTED.remove(p)
+    fin = re.search(r"^finished in ([\d.]+)(us|ms|s),", out, re.M)
+    req = re.search(r"^requests: \d+ total, \d+ started, \d+ done, (\d+) succeeded, (\d+) failed, (\d+) errored, "
+                    r"(\d+) timeout", out, re.M)
+    codes = re.search(r"^status codes: (\d+) 2xx, (\d+) 3xx, (\d+) 4xx, (\d+) 5xx", out, re.M)
+    lat = re.search(r"^time for request:\s+([\d.]+)(us|ms|s)\s+([\d.]+)(us|ms|s)\s+([\d.]+)(us|ms|s)", out, re.M)
+    if not (fin and req and codes):
+        raise RuntimeError("h2load printed no result: " + out.strip()[-500:])
+    unit = {"us": 1, "ms": 1000, "s": 1_000_000}
+    ok, failed, errored, timeout = (int(g) for g in req.groups())
+    return {"requests": ok, "duration_us": float(fin.group(1)) * unit[fin.group(2)],
+            "p50_us": float(lat.group(5)) * unit[lat.group(6)] if lat else 0,
+            "p99_us": float(lat.group(3)) * unit[lat.group(4)] if lat else 0,
+            "connect": 0, "read": errored, "write": 0, "timeout": timeout,
+            "status": sum(int(g) for g in codes.groups()[1:]) + failed - errored - timeout}
+
+
+def h2_answers(port):
+    """Whether GET / over h2c (prior knowledge) succeeds: the readiness probe of servers that speak only HTTP/2."""
+    r = subprocess.run(["h2load", "-n", "1", "-c", "1", f"http://127.0.0.1:{port}/"], capture_output=True, text=True,
+                       timeout=10)
+    return " 1 succeeded" in r.stdout
+
+
 def children_cpu():
     r = os.times()
     return r.children_user + r.children_system
@@ -219,9 +261,10 @@ def children_cpu():
 # ---- servers -----------------------------------------------------------------------------------------------------
 
 class Server:
-    def __init__(self, name, cmd, threads_doc, env=None, optional=False, setup=None, group="peer"):
+    def __init__(self, name, cmd, threads_doc, env=None, optional=False, setup=None, group="peer", proto="h1"):
         self.name, self.cmd, self.threads_doc = name, cmd, threads_doc
         self.env, self.optional, self.setup, self.group = env, optional, setup, group
+        self.proto = proto  # "h1": loaded with wrk; "h2": h2c by prior knowledge, loaded with h2load
 
 
 def ctl(port):
@@ -271,6 +314,24 @@ def servers(args):
     out.append(Server("jetty 12 http-spi", lambda port: [java, "-cp", cp, "dev.jgunicorn.bench.SpiServer",
                                                          "jetty", str(port), "default"],
                       "QueuedThreadPool (max 200; 1 acceptor + 1 selector on 2 CPUs)"))
+    h2c = ["--http-protocols", "h2,h1", "--http2-cleartext", "both"]
+    for model, extra, doc in [("gthread", ["--threads", str(args.threads)], f"{args.threads} handler threads"),
+                              ("virtual", [], "virtual threads on 2 carriers"),
+                              ("eventloop", [], "handlers on the 2 I/O loops"),
+                              ("eventloop", ["--io-threads", "1"], "handlers on 1 I/O loop (--io-threads 1)")]:
+        io1 = " io1" if "--io-threads" in extra else ""
+        out.append(Server(f"jgunicorn {model} w1{io1} h2c",
+                          lambda port, model=model, extra=extra: [
+                              java, "-jar", JAR, "-w", "1", "-k", model, *extra, *h2c, "-b", f"127.0.0.1:{port}",
+                              *ctl(port), "--classpath", app_cp, "dev.jgunicorn.bench.BenchApp"],
+                          f"h2c: {doc}", group="jgunicorn", proto="h2"))
+    out.append(Server("jetty 12 http-spi h2c", lambda port: [java, "-cp", cp, "dev.jgunicorn.bench.SpiServer",
+                                                             "jetty-h2c", str(port), "default"],
+                      "h2c: QueuedThreadPool (max 200)", proto="h2"))
+    for loops in (1, 2):
+        out.append(Server(f"netty raw h2c {loops} loop{'s' if loops > 1 else ''}",
+                          lambda port, loops=loops: [java, "-cp", cp, "dev.jgunicorn.bench.NettyH2Hello", str(port), str(loops)],
+                          f"h2c: {loops} event loop{'s' if loops > 1 else ''} (accept and serve)", proto="h2"))
     out.append(Server("netty raw 1 loop", lambda port: [java, "-cp", cp, "dev.jgunicorn.bench.NettyHello", str(port), "1"],
                       "1 event loop (accepts and serves)"))
     out.append(Server("netty raw 2 loops", lambda port: [java, "-cp", cp, "dev.jgunicorn.bench.NettyHello", str(port), "2"],
@@ -328,19 +389,22 @@ http {{
 # ---- one server's turn -------------------------------------------------------------------------------------------
 
 def scenarios(args):
-    """(label, path, connections, close) in the order they run."""
+    """(label, path, connections, close, streams) in the order they run; streams (per connection) is set for the
+    HTTP/2 scenarios, which only h2 servers run, and None for the wrk ones, which only h1 servers run."""
     out = []
     for c in args.connections:
-        out.append((f"hello c{c}", "/", c, False))
-    if args.smoke:
-        return out[:1]
+        out.append((f"hello c{c}", "/", c, False, None))
     c0 = args.connections[0]
+    if args.smoke:  # 4 connections: only whether each server answers is checked, and a cold Jetty stalls for a
+        # minute and more when 64 connections open 100 streams each at once
+        return out[:1] + [(f"h2 m{args.h2_streams[-1]} c4", "/", 4, False, args.h2_streams[-1])]
+    out += [(f"h2 m{m} c{c0}", "/", c0, False, m) for m in args.h2_streams]
     if "close" in args.scenarios:
-        out.append((f"close c{c0}", "/", c0, True))
+        out.append((f"close c{c0}", "/", c0, True, None))
     if "json" in args.scenarios:
-        out.append((f"json c{c0}", "/json", c0, False))
+        out.append((f"json c{c0}", "/json", c0, False, None))
     if "big" in args.scenarios:
-        out.append((f"64k c{c0}", "/big", c0, False))
+        out.append((f"64k c{c0}", "/big", c0, False, None))
     return out
 
 
@@ -363,7 +427,7 @@ def boot(s, args, log_dir):
 
 
 def await_boot(r):
-    ready = wait_ready(r.port, r.proc, 180)
+    ready = wait_ready(r.port, r.proc, 180, h2=r.s.proto == "h2")
     if ready is None:
         r.res["error"] = f"did not answer GET / (log: {r.log_path})"
         return False
@@ -377,13 +441,21 @@ def idle_rss(r):
                      "per_proc_kib": [rss_kib(q) for q in family]}
 
 
-def measure(r, args, label, path, conns, close):
-    """One wrk run against a running server, with the CPU each party used meanwhile."""
+def takes_part(r, streams):
+    """Whether a server takes part in a scenario: HTTP/2 ones (streams set) for h2 servers, wrk ones for the others."""
+    return (streams is not None) == (r.s.proto == "h2")
+
+
+def measure(r, args, label, path, conns, close, streams=None):
+    """One wrk (or, with streams, h2load) run against a running server, with the CPU each party used meanwhile."""
     p = r.proc
     table = proc_table()
     family = tree(p.pid, table)
     srv0, (busy0, total0), kids0 = cpu_ticks(family, table), machine_busy(), children_cpu()
-    x = wrk(r.port, path, conns, args.duration, args.wrk_threads, close, pin=args.wrk_cpus)
+    if streams is None:
+        x = wrk(r.port, path, conns, args.duration, args.wrk_threads, close, pin=args.wrk_cpus)
+    else:
+        x = h2load(r.port, path, conns, streams, args.duration, args.wrk_threads, pin=args.wrk_cpus)
     table = proc_table()
     family = tree(p.pid, table)
     srv1, (busy1, total1), kids1 = cpu_ticks(family, table), machine_busy(), children_cpu()
@@ -614,6 +686,35 @@ TARGETS = [  # issue 7: (what, server, peer, minimum ratio of req/s)
 ]
 
 
+H2_TARGETS = [  # issue 15: (what, server, peer, minimum ratio of req/s), at each h2 scenario
+    ("h2c eventloop >= 0.9x raw Netty h2c, 1 loop each", "jgunicorn eventloop w1 io1 h2c", "netty raw h2c 1 loop", 0.9),
+    ("h2c eventloop >= 0.9x raw Netty h2c, 2 loops each", "jgunicorn eventloop w1 h2c", "netty raw h2c 2 loops", 0.9),
+    ("h2c gthread ahead of Jetty h2c", "jgunicorn gthread w1 h2c", "jetty 12 http-spi h2c", 1.0),
+    ("h2c virtual ahead of Jetty h2c", "jgunicorn virtual w1 h2c", "jetty 12 http-spi h2c", 1.0),
+]
+
+
+def print_h2_targets(results, md):
+    by = {r["name"]: r for r in results if "runs" in r}
+    for label in dict.fromkeys(l for r in results for l in r.get("runs", {}) if l.startswith("h2 ")):
+        print(f"\n### HTTP/2 targets ({label}, median req/s of the rounds)\n" if md else f"== HTTP/2 targets ({label}) ==")
+        if md:
+            print("| target | ratio (median req/s) | ratio (best req/s) | CPU per request, jgunicorn / peer | met |")
+            print("|---|---:|---:|---:|---|")
+        for what, a, b, want in H2_TARGETS:
+            if label not in by.get(a, {}).get("runs", {}) or label not in by.get(b, {}).get("runs", {}):
+                continue
+            x, y = by[a]["runs"][label], by[b]["runs"][label]
+            ratio = x["rps"] / y["rps"] if y["rps"] else 0
+            best = x["best_rps"] / y["best_rps"] if y.get("best_rps") else 0
+            cpu = f"{cpu_per_request(by[a], label):.1f} / {cpu_per_request(by[b], label):.1f}"
+            met = "yes" if ratio >= want else "no"
+            if md:
+                print(f"| {what} | {ratio:.2f} | {best:.2f} | {cpu} | {met} |")
+            else:
+                print(f"{what:52} {ratio:5.2f} (best {best:4.2f})  CPU/req {cpu}  {met}")
+
+
 def print_targets(results, md):
     by = {r["name"]: r for r in results if "runs" in r}
     label = next((l for r in results for l in r.get("runs", {}) if l.startswith("hello c")), None)
@@ -670,6 +771,7 @@ def main():
     ap.add_argument("--duration", type=int, default=None, help="seconds of load per scenario (default 10; 1 with --smoke)")
     ap.add_argument("--warmup", type=int, default=3, help="seconds of warm-up load before measuring (default 3; 0 with --smoke)")
     ap.add_argument("--connections", default="64,256", help="comma-separated connection counts for the hello scenario")
+    ap.add_argument("--h2-streams", default="1,100", help="HTTP/2 scenarios (h2load -m) at the first connection count: streams per connection (the smoke test runs the last)")
     ap.add_argument("--scenarios", default="close,json,big", help="extra scenarios at the first connection count: close,json,big")
     ap.add_argument("--servers", default="", help="comma-separated substrings: run only servers whose name contains one")
     ap.add_argument("--threads", type=int, default=4, help="handler threads for gthread, the JDK fixed pool and Gunicorn gthread")
@@ -688,12 +790,14 @@ def main():
         labels = list(dict.fromkeys(l for r in saved["results"] for l in r.get("runs", {})))
         print_tables(saved["results"], labels, args.markdown)
         print_targets(saved["results"], args.markdown)
+        print_h2_targets(saved["results"], args.markdown)
         print_idle(saved["results"], args.markdown)
         if saved.get("startup"):
             print_startup(saved["startup"], args.markdown)
         return 0
     args.connections = [int(c) for c in args.connections.split(",") if c]
     args.scenarios = [s for s in args.scenarios.split(",") if s]
+    args.h2_streams = [int(m) for m in args.h2_streams.split(",") if m]
     if args.duration is None:
         args.duration = 1 if args.smoke else 5
     if args.rounds is None:
@@ -740,20 +844,28 @@ def main():
     for r in live:
         idle_rss(r)
     print(f"bench: {len(live)} of {len(running)} servers answer; load average {loadavg()}", flush=True)
+    for r in live:
+        if r.s.proto == "h2":
+            # even the smoke test warms these: a cold JVM given thousands of streams at once can take longer to
+            # answer the first of them than a short run lasts
+            h2load(r.port, "/", 4, max(args.h2_streams), max(args.warmup, 1), args.wrk_threads, pin=args.wrk_cpus)
     if args.warmup > 0:
         for r in live:
+            if r.s.proto == "h2":
+                h2load(r.port, "/", args.connections[0], max(args.h2_streams), args.warmup, args.wrk_threads, pin=args.wrk_cpus)
+                continue
             wrk(r.port, "/", args.connections[0], args.warmup, args.wrk_threads, pin=args.wrk_cpus)
-            for label, path, conns, close in scenarios(args):
-                if path != "/":
+            for label, path, conns, close, streams in scenarios(args):
+                if path != "/" and streams is None:
                     wrk(r.port, path, conns, 1, args.wrk_threads, close, pin=args.wrk_cpus)
         print(f"bench: warmed up; load average {loadavg()}", flush=True)
     for rnd in range(args.rounds):
         order = live if rnd % 2 == 0 else list(reversed(live))
-        for label, path, conns, close in scenarios(args):
+        for label, path, conns, close, streams in scenarios(args):
             for r in order:
-                if "error" in r.res:
+                if "error" in r.res or not takes_part(r, streams):
                     continue
-                x = measure(r, args, label, path, conns, close)
+                x = measure(r, args, label, path, conns, close, streams)
                 print(f"round {rnd + 1} {label:10} {r.s.name:28} {x['rps']:>9.0f} req/s  p50 {fmt_ms(x['p50_us'])} ms  "
                       f"p99 {fmt_ms(x['p99_us'])} ms  errors {x['errors']}  srv/wrk/other CPU {x['srv_cpu']:.2f}/"
                       f"{x['wrk_cpu']:.2f}/{x['other_cpu']:.2f}  (load {x['load1']})", flush=True)
@@ -778,6 +890,7 @@ def main():
     labels = [l for l, *_ in scenarios(args)]
     print_tables(results, labels, args.markdown)
     print_targets(results, args.markdown)
+    print_h2_targets(results, args.markdown)
     print_idle(results, args.markdown)
     if start_res:
         print_startup(start_res, args.markdown)

@@ -16,6 +16,7 @@ import java.util.concurrent.Executors;
  *   java -cp CP dev.jgunicorn.bench.SpiServer jetty 8000 default
  * </pre>
  * Providers: {@code jdk} (the JDK's built-in sun.net.httpserver), {@code jetty} (Jetty 12's jetty-http-spi),
+ * {@code jetty-h2c} (the same with Jetty's h2c, for the HTTP/2 rows),
  * {@code robaho} (robaho/httpserver, the fastest drop-in provider we know of).
  * Executors: {@code fixed:N} (a pool of N platform threads), {@code virtual} (a virtual thread per request),
  * {@code default} (the provider's own: the JDK's dispatcher thread, Jetty's QueuedThreadPool).
@@ -29,7 +30,7 @@ public final class SpiServer {
 
     public static void main(String[] args) throws Exception {
         if (args.length != 3) {
-            System.err.println("usage: SpiServer jdk|jetty|robaho PORT fixed:N|virtual|default");
+            System.err.println("usage: SpiServer jdk|jetty|jetty-h2c|robaho PORT fixed:N|virtual|default");
             System.exit(2);
         }
         HttpServer server = start(args[0], Integer.parseInt(args[1]), args[2]);
@@ -41,12 +42,39 @@ public final class SpiServer {
 
     /** Binds 127.0.0.1:port (0 = any free port) and starts serving BenchApp at "/". */
     public static HttpServer start(String provider, int port, String executor) throws IOException {
-        HttpServer server = provider(provider).createHttpServer(new InetSocketAddress("127.0.0.1", port), 1024);
+        InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
+        HttpServer server;
+        if (provider.equals("jetty-h2c")) {
+            server = jettyH2c();
+            server.bind(address, 1024);
+        } else {
+            server = provider(provider).createHttpServer(address, 1024);
+        }
         server.createContext("/", new BenchApp());
         Executor e = executor(executor);
         if (e != null) server.setExecutor(e);
         server.start();
         return server;
+    }
+
+    /**
+     * Jetty's http-spi server as its provider makes it (a new Server with its QueuedThreadPool), with h2c added to
+     * its connector: a connection that opens with the HTTP/2 preface is HTTP/2 (prior knowledge), others HTTP/1.1.
+     */
+    static HttpServer jettyH2c() {
+        org.eclipse.jetty.server.Server jetty = new org.eclipse.jetty.server.Server(
+                new org.eclipse.jetty.http.spi.DelegatingThreadPool(new org.eclipse.jetty.util.thread.QueuedThreadPool()));
+        jetty.setHandler(new org.eclipse.jetty.server.handler.ContextHandlerCollection(false));
+        return new org.eclipse.jetty.http.spi.JettyHttpServer(jetty, false) {
+            @Override
+            public void start() {
+                for (org.eclipse.jetty.server.Connector c : getServer().getConnectors()) {
+                    ((org.eclipse.jetty.server.AbstractConnector) c).addConnectionFactory(
+                            new org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory(getHttpConfiguration()));
+                }
+                super.start();
+            }
+        };
     }
 
     static HttpServerProvider provider(String name) {

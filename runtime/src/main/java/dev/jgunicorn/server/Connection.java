@@ -46,7 +46,7 @@ final class Connection extends ChannelInboundHandlerAdapter implements ExchangeT
     private static final Logger log = LoggerFactory.getLogger("gunicorn.error");
     /** Unread request body a keep-alive connection will discard after the response before giving up and closing. */
     private static final long MAX_DRAIN = 1024 * 1024;
-    private static final RequestError BODY_TOO_SLOW = new RequestError(408, "Request Timeout",
+    static final RequestError BODY_TOO_SLOW = new RequestError(408, "Request Timeout",
             "request body not received in time (body_timeout, body_min_rate)", true);
 
     private final WorkerServer server;

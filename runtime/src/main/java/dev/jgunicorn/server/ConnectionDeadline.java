@@ -145,6 +145,7 @@ final class ConnectionDeadline extends ChannelInboundHandlerAdapter {
      */
     void awaitBody() {
         if (awaiting == Expired.BODY) return;
+        silent = false; // the head came first (an HTTP/2 stream's deadline starts here, after its HEADERS)
         awaiting = Expired.BODY;
         bodyStart = bodyLastRead = System.nanoTime();
         bodyBytes = 0;

@@ -66,6 +66,7 @@ final class Http2Connection extends ChannelInboundHandlerAdapter implements Clie
         Http2Connection connection = new Http2Connection(server, tls);
         Http2FrameCodec codec = codec(server.options());
         pipeline.addLast("h2-linger", new LingeringClose());
+        pipeline.addLast("h2-history", new Http2StreamHistory());
         pipeline.addLast("h2", codec);
         pipeline.addLast("h2-streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
             @Override
@@ -85,6 +86,7 @@ final class Http2Connection extends ChannelInboundHandlerAdapter implements Clie
             throws Exception {
         Http2FrameCodec codec = install(pipeline, server, false);
         pipeline.get(Http2Connection.class).upgradeRequest = request;
+        pipeline.get(Http2StreamHistory.class).upgraded();
         codec.onHttpServerUpgrade(settings);
     }
 

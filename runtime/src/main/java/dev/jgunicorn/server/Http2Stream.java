@@ -46,6 +46,11 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements Exchange
     private final Http2Connection connection;
     private final Http2StreamChannel channel;
     private final WriteGate writeGate;
+    /**
+     * The request body's clock (body_timeout, body_min_rate), as an HTTP/1 connection's: in front of this handler
+     * from the start of a request with a body, null for the others (no timer for them).
+     */
+    private ConnectionDeadline deadline;
     private Exchange exchange;
     /** The eventloop model runs the handler once the whole body is in. */
     private boolean dispatchOnEnd;
@@ -63,6 +68,9 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements Exchange
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         connection.streamOpened();
+        // the last stream ID there is (RFC 9113 §5.1.1): GOAWAY now, so the client opens a new connection while
+        // this stream finishes, instead of finding out when its next stream cannot be opened
+        if (channel.stream().id() == Integer.MAX_VALUE) connection.drain();
         RequestHead upgraded = connection.takeUpgradeRequest(channel.stream().id());
         if (upgraded != null) start(upgraded, true);
     }
@@ -89,6 +97,13 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements Exchange
         reset("the stream closed");
         writeGate.open();
         ctx.fireChannelInactive();
+    }
+
+    /** The body deadline passed; the others (a stream starts with its whole head) do not apply. */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == ConnectionDeadline.Expired.BODY) bodyTooSlow();
+        else if (!(evt instanceof ConnectionDeadline.Expired)) ctx.fireUserEventTriggered(evt);
     }
 
     @Override
@@ -177,7 +192,10 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements Exchange
         RequestBodyStream body = bodyEnded ? RequestBodyStream.empty() : new RequestBodyStream(new RequestBodyStream.Demand() {
             @Override
             public void resume() {
-                channel.eventLoop().execute(() -> channel.config().setAutoRead(true));
+                channel.eventLoop().execute(() -> {
+                    deadline.bodyPaused(false);
+                    channel.config().setAutoRead(true);
+                });
             }
 
             @Override
@@ -187,6 +205,11 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements Exchange
         });
         exchange = new Exchange(this, head, server.contextFor(head.uri()), body, tlsSession());
         dispatchOnEnd = options.model() == WorkerModel.EVENTLOOP && !bodyEnded;
+        if (!bodyEnded) {
+            deadline = new ConnectionDeadline(options);
+            channel.pipeline().addBefore(channel.pipeline().context(this).name(), "deadline", deadline);
+            deadline.awaitBody();
+        }
         if (dispatchOnEnd && !head.chunked() && head.contentLength() > options.eventloopMaxBody()) {
             refuseEventloopBody();
             return;
@@ -202,19 +225,26 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements Exchange
         }
         int bytes = d.content().readableBytes();
         ex.requestBodyBytes += bytes;
+        deadline.bodyReceived(bytes);
         if (dispatchOnEnd && ex.requestBodyBytes > options.eventloopMaxBody()) {
             d.release();
             refuseEventloopBody();
             return;
         }
         // the app is behind: no WINDOW_UPDATE until it reads (the eventloop model reads once the body is in)
-        if (ex.body().offer(d.content()) && !dispatchOnEnd) channel.config().setAutoRead(false);
+        if (bytes == 0) {
+            d.release(); // an empty DATA frame has nothing for the app, whose read() must not return 0
+        } else if (ex.body().offer(d.content()) && !dispatchOnEnd) {
+            channel.config().setAutoRead(false);
+            deadline.bodyPaused(true);
+        }
         if (d.isEndStream()) bodyEnd();
     }
 
     private void bodyEnd() {
         if (exchange == null || bodyEnded) return;
         bodyEnded = true;
+        if (deadline != null) deadline.clear();
         exchange.body().end();
         if (dispatchOnEnd) dispatch();
     }
@@ -232,6 +262,26 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements Exchange
         ex.body().fail(new IOException(why));
         connection.ended(ex);
         if (!ex.headersSent()) ex.discard();
+    }
+
+    /**
+     * The body deadline passed: the app's read of the body throws, and the client gets 408 (then RST_STREAM
+     * NO_ERROR for the rest of the body, RFC 9113 §8.1) unless the app's response already started, in which case
+     * resetting the stream is the only honest end.
+     */
+    private void bodyTooSlow() {
+        Exchange ex = exchange;
+        if (ex == null || finished || bodyEnded) return;
+        bodyEnded = true;
+        ex.bodyError = Connection.BODY_TOO_SLOW;
+        ex.body().fail(new IOException(Connection.BODY_TOO_SLOW.message()));
+        if (!ex.claimAnswer()) {
+            log.warn("Resetting stream from ip={}: {}, after its response started", ip(), Connection.BODY_TOO_SLOW.message());
+            abort(Connection.BODY_TOO_SLOW.message());
+            return;
+        }
+        refuse(408, "Request Timeout", Connection.BODY_TOO_SLOW.message());
+        channel.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.NO_ERROR));
     }
 
     private void refuseEventloopBody() {

@@ -239,7 +239,7 @@ public final class WorkerServer {
                     ch.pipeline().addLast("tls", t.newHandler(ch));
                     if (t.negotiatesHttp2()) ch.pipeline().addLast("alpn", new AlpnProtocols(WorkerServer.this));
                     else addHttp1(ch.pipeline());
-                } else if (options.http2().priorKnowledge()) {
+                } else if (options.http2().priorKnowledge() && fieldRules().trusts(ch.remoteAddress())) {
                     ch.pipeline().addLast("h2c-preface", new H2cPreface(WorkerServer.this));
                 } else {
                     addHttp1(ch.pipeline());

@@ -14,12 +14,17 @@ import java.nio.charset.StandardCharsets;
  * byte, and the frames the server answers with.
  */
 final class H2Frames implements AutoCloseable {
-    static final int DATA = 0, HEADERS = 1, RST_STREAM = 3, SETTINGS = 4, GOAWAY = 7, CONTINUATION = 9;
+    static final int DATA = 0, HEADERS = 1, RST_STREAM = 3, SETTINGS = 4, PING = 6, GOAWAY = 7, CONTINUATION = 9;
     static final int END_STREAM = 0x1, END_HEADERS = 0x4;
-    static final int ENHANCE_YOUR_CALM = 0xb, CANCEL = 0x8;
+    static final int NO_ERROR = 0, PROTOCOL_ERROR = 0x1, STREAM_CLOSED = 0x5, CANCEL = 0x8, ENHANCE_YOUR_CALM = 0xb;
     static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
     record Frame(int type, int flags, int stream, byte[] payload) {
+        /** A GOAWAY's last stream ID. */
+        int lastStreamId() {
+            return ByteBuffer.wrap(payload).getInt(0) & 0x7fffffff;
+        }
+
         /** A GOAWAY's or RST_STREAM's error code. */
         int errorCode() {
             ByteBuffer b = ByteBuffer.wrap(payload);
@@ -124,6 +129,38 @@ final class H2Frames implements AutoCloseable {
             if (f.type() == type) return f;
         }
         return null;
+    }
+
+    /** The :status of a response's HEADERS frame, when it is the first the connection carried (an empty HPACK table). */
+    static String status(Frame headers) throws io.netty.handler.codec.http2.Http2Exception {
+        return new io.netty.handler.codec.http2.DefaultHttp2HeadersDecoder(false)
+                .decodeHeaders(headers.stream(), io.netty.buffer.Unpooled.wrappedBuffer(headers.payload())).status().toString();
+    }
+
+    /** Reads the rest of the request's answer on {@code stream}: true once its last frame (END_STREAM) arrived. */
+    boolean readResponse(int stream) throws IOException {
+        Frame f;
+        while ((f = read()) != null) {
+            if (f.stream() == stream && (f.type() == DATA || f.type() == HEADERS) && (f.flags() & END_STREAM) != 0) return true;
+        }
+        return false;
+    }
+
+    /**
+     * Drops what the server sends until it closes the connection: true when it did, false when ten seconds passed
+     * without a byte and the connection still open.
+     */
+    boolean closedByServer() throws IOException {
+        try {
+            while (in.read(new byte[8192]) >= 0) {
+                // what the server said before closing does not matter here
+            }
+            return true;
+        } catch (SocketTimeoutException stillOpen) {
+            return false;
+        } catch (java.net.SocketException reset) {
+            return true;
+        }
     }
 
     /** The raw bytes the server sends until it closes (for answers that are not HTTP/2). */

@@ -24,29 +24,10 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * h2spec (summerwind/h2spec, RFC 7540/7541 conformance) against a worker, over h2c by prior knowledge and over TLS
- * with ALPN. h2spec is built from the Go module proxy into a cache outside the clone by
+ * with ALPN: every case passes. A failure names the case with what h2spec expected and got. h2spec is built from the Go module proxy into a cache outside the clone by
  * {@code runtime/src/test/h2spec/build-h2spec}; without Go this test fails and says so, it does not skip.
  */
 class H2specTest {
-    /**
-     * The cases that fail, each with why; any other failure fails this test. A case fixed later shows up in the
-     * test's output as no longer failing.
-     */
-    static final Map<String, String> KNOWN = Map.of(
-            "http2/5.1 half closed (remote): Sends a HEADERS frame", "Netty's codec takes a second HEADERS as trailers"
-                    + " and resets with STREAM_CLOSED only once the stream is gone (Netty excludes this case too)",
-            "http2/5.1 closed: Sends a HEADERS frame", "HEADERS on a closed stream: Netty answers RST_STREAM, h2spec wants a connection error"
-                    + " (Netty excludes this case too)",
-            "http2/5.1.1 Sends stream identifier that is numerically smaller than previous", "a stream ID lower than an earlier one: Netty cannot tell it from a closed stream"
-                    + " (Netty excludes this case too)");
-    /** Over h2c by prior knowledge, an invalid preface gets Gunicorn's 400 (InvalidH2CPreface), not a bare close. */
-    static final Map<String, String> KNOWN_H2C = Map.of(
-            "http2/5.1.2 Sends HEADERS frames that causes their advertised concurrent stream limit to be exceeded",
-            "passes or fails with timing: h2spec counts on the server still holding all 100 streams open when the"
-                    + " 101st arrives, and a worker that answered some of them by then is never over the limit",
-            "http2/3.5 Sends invalid connection preface", "http2_cleartext=prior-knowledge answers a trusted peer's bad preface with HTTP/1.1 400, as"
-                    + " Gunicorn does; h2spec wants the connection closed without an answer");
-
     @TempDir
     static Path dir;
     static Path h2spec;
@@ -68,9 +49,7 @@ class H2specTest {
     void h2cByPriorKnowledge() throws Exception {
         Config c = Http2Test.h2c(WorkerModel.GTHREAD, "prior-knowledge");
         try (TestServer s = new TestServer(ServerOptions.from(c), Http2Test.ECHO)) {
-            Map<String, String> known = new TreeMap<>(KNOWN);
-            known.putAll(KNOWN_H2C);
-            assertOnlyKnownFailures(run(s.port, false), known);
+            assertEquals(Map.of(), run(s.port, false), "h2spec cases that fail over h2c");
         }
     }
 
@@ -79,7 +58,7 @@ class H2specTest {
         Config c = TestServer.config(WorkerModel.GTHREAD).with(Settings.HTTP_PROTOCOLS, List.of("h2", "h1"));
         Tls tls = Tls.fromFiles(dir, "cert.pem", "key.pem", null, 0, null, Http2Options.from(c).alpn());
         try (TestServer s = new TestServer(ServerOptions.from(c), Http2Test.ECHO, tls)) {
-            assertOnlyKnownFailures(run(s.port, true), KNOWN);
+            assertEquals(Map.of(), run(s.port, true), "h2spec cases that fail over TLS");
         }
     }
 
@@ -105,16 +84,5 @@ class H2specTest {
         assertTrue(cases.getLength() > 140, "h2spec ran " + cases.getLength() + " cases; log: "
                 + Files.readString(dir.resolve("h2spec.log")));
         return failed;
-    }
-
-    private static void assertOnlyKnownFailures(Map<String, String> failed, Map<String, String> known) {
-        List<String> unexpected = new ArrayList<>();
-        for (Map.Entry<String, String> e : failed.entrySet()) {
-            if (!known.containsKey(e.getKey())) {
-                unexpected.add(e.getKey() + "\n    " + e.getValue().replace("\n", "\n    "));
-            }
-        }
-        System.out.println("h2spec failures (known: " + known.keySet() + "): " + failed.keySet());
-        assertEquals(List.of(), unexpected, "h2spec cases that fail and are not known to");
     }
 }

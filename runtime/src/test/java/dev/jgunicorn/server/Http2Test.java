@@ -315,6 +315,189 @@ class Http2Test {
         }
     }
 
+    /** A new connection's request is answered. */
+    private static void assertServes(TestServer s) throws IOException {
+        try (H2Frames h2 = new H2Frames(s.port).start()) {
+            h2.send(HEADERS, END_HEADERS | END_STREAM, 1, H2Frames.requestHeaders("GET", "/"));
+            assertTrue(h2.readResponse(1), "a new connection is served");
+        }
+    }
+
+    /** A POST's body and its trailers: the HEADERS after the DATA are the end of the request, not a new one. */
+    private static void postWithTrailers(H2Frames h2, int stream) throws IOException {
+        h2.send(HEADERS, END_HEADERS, stream, H2Frames.requestHeaders("POST", "/"));
+        h2.send(H2Frames.DATA, 0, stream, "body".getBytes(StandardCharsets.US_ASCII));
+        ByteBuffer trailer = ByteBuffer.allocate(32);
+        H2Frames.literal(trailer, "x-checksum", "1");
+        h2.send(HEADERS, END_HEADERS | END_STREAM, stream, java.util.Arrays.copyOf(trailer.array(), trailer.position()));
+    }
+
+    /**
+     * RFC 9113 §5.1: HEADERS on a stream after its END_STREAM (half-closed (remote) or closed) is the connection
+     * error STREAM_CLOSED, while trailers (HEADERS ending a stream that is still open) are served. Netty's codec alone
+     * takes the second HEADERS for trailers or resets only the stream.
+     */
+    @Test
+    void headersAfterEndStreamEndTheConnectionButTrailersAreServed() throws Exception {
+        try (TestServer s = new TestServer(ServerOptions.from(h2c(WorkerModel.GTHREAD, "prior-knowledge")), ECHO);
+             H2Frames h2 = new H2Frames(s.port).start()) {
+            postWithTrailers(h2, 1);
+            assertTrue(h2.readResponse(1), "the request with trailers was answered");
+            h2.send(HEADERS, END_HEADERS | END_STREAM, 1, H2Frames.requestHeaders("GET", "/"));
+            H2Frames.Frame goaway = h2.readUntil(GOAWAY);
+            assertNotNull(goaway, "GOAWAY for HEADERS on a closed stream");
+            assertEquals(H2Frames.STREAM_CLOSED, goaway.errorCode());
+            assertTrue(h2.closedByServer());
+        }
+    }
+
+    /** RFC 9113 §5.1.1: a stream ID below one the client already used (and never opened) is a PROTOCOL_ERROR. */
+    @Test
+    void streamIdLowerThanOneUsedEndsTheConnection() throws Exception {
+        try (TestServer s = new TestServer(ServerOptions.from(h2c(WorkerModel.GTHREAD, "prior-knowledge")), ECHO);
+             H2Frames h2 = new H2Frames(s.port).start()) {
+            h2.send(HEADERS, END_HEADERS | END_STREAM, 5, H2Frames.requestHeaders("GET", "/"));
+            assertTrue(h2.readResponse(5));
+            h2.send(HEADERS, END_HEADERS | END_STREAM, 3, H2Frames.requestHeaders("GET", "/"));
+            H2Frames.Frame goaway = h2.readUntil(GOAWAY);
+            assertNotNull(goaway, "GOAWAY for a stream ID that went backwards");
+            assertEquals(H2Frames.PROTOCOL_ERROR, goaway.errorCode());
+        }
+    }
+
+    /**
+     * Stream-ID exhaustion: a client whose stream IDs reach 2^31-1 can open no further stream on the connection. The
+     * server answers that last stream, says GOAWAY (NO_ERROR, last stream 2^31-1) at once rather than when keepalive
+     * runs out, and closes; new connections are served.
+     */
+    @Test
+    void lastStreamIdIsAnsweredThenGoaway() throws Exception {
+        Config c = h2c(WorkerModel.GTHREAD, "prior-knowledge").with(Settings.KEEPALIVE, 600);
+        try (TestServer s = new TestServer(ServerOptions.from(c), ECHO)) {
+            try (H2Frames h2 = new H2Frames(s.port).start()) {
+                h2.send(HEADERS, END_HEADERS | END_STREAM, Integer.MAX_VALUE - 2, H2Frames.requestHeaders("GET", "/"));
+                assertTrue(h2.readResponse(Integer.MAX_VALUE - 2));
+                h2.send(HEADERS, END_HEADERS | END_STREAM, Integer.MAX_VALUE, H2Frames.requestHeaders("GET", "/"));
+                H2Frames.Frame f;
+                boolean answered = false;
+                H2Frames.Frame goaway = null;
+                while ((f = h2.read()) != null && goaway == null) {
+                    if (f.type() == GOAWAY) goaway = f;
+                    answered |= f.stream() == Integer.MAX_VALUE && (f.flags() & END_STREAM) != 0;
+                }
+                assertNotNull(goaway, "GOAWAY once the stream IDs ran out");
+                assertEquals(H2Frames.NO_ERROR, goaway.errorCode());
+                assertEquals(Integer.MAX_VALUE, goaway.lastStreamId());
+                answered |= h2.readResponse(Integer.MAX_VALUE);
+                assertTrue(answered, "the last stream was answered");
+                assertTrue(h2.closedByServer());
+            }
+            assertServes(s);
+        }
+    }
+
+    /**
+     * SETTINGS and PING floods: each frame asks for an acknowledgement, and a client that never reads lets them pile
+     * up in the server once the socket buffers are full. Past {@link Http2Connection#MAX_QUEUED_CONTROL_FRAMES}
+     * queued the connection ends (a server without the limit reads all 16 MiB, queues an acknowledgement for each
+     * and keeps the connection); new connections are served.
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {H2Frames.SETTINGS, H2Frames.PING})
+    @Timeout(120)
+    void controlFrameFloodFromAClientThatDoesNotReadEndsTheConnection(int type) throws Exception {
+        // keepalive would close the connection, which carries no stream, for being idle
+        Config c = h2c(WorkerModel.GTHREAD, "prior-knowledge").with(Settings.KEEPALIVE, 600);
+        try (TestServer s = new TestServer(ServerOptions.from(c), ECHO)) {
+            try (H2Frames h2 = new H2Frames(s.port).start()) {
+                byte[] frame = H2Frames.frame(type, 0, 0, type == H2Frames.PING ? new byte[8] : new byte[0]);
+                byte[] burst = new byte[frame.length * 4096];
+                for (int i = 0; i < 4096; i++) System.arraycopy(frame, 0, burst, i * frame.length, frame.length);
+                try {
+                    for (long sent = 0; sent < 16L * MIB; sent += burst.length) h2.out().write(burst);
+                } catch (IOException closedMidFlood) {
+                    // the server stopped listening
+                }
+                assertTrue(h2.closedByServer(), "the connection stays open after a flood of unread acknowledgements");
+            }
+            assertServes(s);
+        }
+    }
+
+    /**
+     * Empty DATA frames cost the server work and carry nothing: a stream of them ends the connection with GOAWAY
+     * (while the app waits for the body's first byte: an empty frame is not a read of 0 bytes).
+     */
+    @Test
+    void emptyDataFloodEndsTheConnection() throws Exception {
+        Config c = h2c(WorkerModel.GTHREAD, "prior-knowledge").with(Settings.KEEPALIVE, 600);
+        try (TestServer s = new TestServer(ServerOptions.from(c), ECHO); H2Frames h2 = new H2Frames(s.port).start()) {
+            h2.send(HEADERS, END_HEADERS, 1, H2Frames.requestHeaders("POST", "/"));
+            byte[] empty = H2Frames.frame(H2Frames.DATA, 0, 1, new byte[0]);
+            try {
+                for (int i = 0; i < 1000; i++) h2.out().write(empty);
+            } catch (IOException closedMidFlood) {
+                // the server stops listening
+            }
+            H2Frames.Frame goaway = h2.readUntil(GOAWAY);
+            assertNotNull(goaway, "GOAWAY for a flood of empty DATA frames");
+            assertTrue(h2.closedByServer());
+        }
+    }
+
+    /**
+     * With prior knowledge alone, bytes that are neither the preface nor an HTTP/1 request are a broken preface: the
+     * connection error RFC 9113 §3.4 asks for, a close without an answer (an HTTP/1 request still gets 400, above).
+     */
+    @Test
+    void priorKnowledgeClosesABrokenPrefaceUnanswered() throws Exception {
+        try (TestServer s = new TestServer(ServerOptions.from(h2c(WorkerModel.GTHREAD, "prior-knowledge")), ECHO)) {
+            assertEquals("", s.raw("INVALID CONNECTION PREFACE\r\n\r\n", java.time.Duration.ofSeconds(10)));
+            assertEquals("", s.raw("PRI * HTTP/2.0\r\n\r\nXX\r\n\r\n", java.time.Duration.ofSeconds(10)));
+        }
+    }
+
+    /** header_timeout covers the h2c preface: a trusted peer that sends part of it, then nothing, is closed. */
+    @Test
+    void partialPrefaceIsClosedAfterHeaderTimeout() throws Exception {
+        Config c = h2c(WorkerModel.GTHREAD, "prior-knowledge").with(Settings.HEADER_TIMEOUT, 1);
+        try (TestServer s = new TestServer(ServerOptions.from(c), ECHO); H2Frames h2 = new H2Frames(s.port)) {
+            h2.out().write(java.util.Arrays.copyOf(H2Frames.PREFACE, 10));
+            assertTrue(h2.closedByServer(), "the connection stays open without its preface");
+        }
+    }
+
+    /**
+     * body_timeout holds HTTP/2 request bodies as it holds HTTP/1 ones: a stream whose body stops coming gets 408
+     * and the app's read fails with an IOException instead of waiting for the client forever (the eventloop class,
+     * which reads the body before the app runs, answers 408 without calling it).
+     */
+    @ParameterizedTest
+    @EnumSource(value = WorkerModel.class, names = {"GTHREAD", "EVENTLOOP"})
+    void stalledRequestBodyGets408AndTheAppsReadFails(WorkerModel model) throws Exception {
+        java.util.concurrent.CompletableFuture<Throwable> readFailed = new java.util.concurrent.CompletableFuture<>();
+        Config c = h2c(model, "prior-knowledge").with(Settings.BODY_TIMEOUT, 1);
+        try (TestServer s = new TestServer(ServerOptions.from(c), ex -> {
+            try (InputStream in = ex.getRequestBody()) {
+                in.readAllBytes();
+                readFailed.complete(null);
+            } catch (IOException e) {
+                readFailed.complete(e);
+                throw e;
+            }
+            ex.sendResponseHeaders(200, -1);
+        }); H2Frames h2 = new H2Frames(s.port).start()) {
+            h2.send(HEADERS, END_HEADERS, 1, H2Frames.requestHeaders("POST", "/"));
+            h2.send(H2Frames.DATA, 0, 1, "the start of a body that never ends".getBytes(StandardCharsets.US_ASCII));
+            H2Frames.Frame head = h2.readUntil(HEADERS);
+            assertNotNull(head, "no answer to a stalled request body");
+            assertEquals("408", H2Frames.status(head));
+            if (model != WorkerModel.EVENTLOOP) {
+                assertNotNull(readFailed.get(30, java.util.concurrent.TimeUnit.SECONDS), "the app's read failed");
+            }
+        }
+    }
+
     /** http_protocols accepts h3 as Gunicorn does, but jgunicorn refuses it at start with the setting's name. */
     @Test
     void h3IsRefusedWithTheSettingsName() {
