@@ -229,17 +229,22 @@ def syscalls(root, port, args):
 
 
 def cpu_split(pids):
-    """(user ticks, system ticks) summed over pids."""
-    u = s = 0
+    """(user ticks, system ticks, ticks of the JIT compiler threads) summed over pids' threads. Compilation is
+    counted apart: on a loaded machine it runs late and can double the CPU per request of a short run."""
+    u = s = jit = 0
     for p in pids:
-        try:
-            with open(f"/proc/{p}/stat") as f:
-                rest = f.read().rsplit(")", 1)[1].split()
+        for t in glob.glob(f"/proc/{p}/task/*"):
+            try:
+                with open(f"{t}/stat") as f:
+                    comm, rest = f.read().split(" (", 1)[1].rsplit(")", 1)
+                rest = rest.split()
+            except (OSError, ValueError):
+                continue
             u += int(rest[11])
             s += int(rest[12])
-        except OSError:
-            pass
-    return u, s
+            if comm.startswith(("C1 CompilerThre", "C2 CompilerThre")):
+                jit += int(rest[11]) + int(rest[12])
+    return u, s, jit
 
 
 def main():
@@ -252,6 +257,8 @@ def main():
                     help="which servers, comma-separated: jgunicorn, netty, robaho (default jgunicorn,netty)")
     ap.add_argument("--baseline-jar", metavar="JAR",
                     help="also profile this jgunicorn.jar (e.g. a copy built before a change), as server 'base', for A/B")
+    ap.add_argument("--rounds", type=int, default=1,
+                    help="run the servers this many times, every other round in reverse order (A/B on a noisy machine)")
     ap.add_argument("--threads", type=int, default=4, help="gthread's threads, and robaho's fixed pool for --model gthread")
     ap.add_argument("--server-cpus", default=None, help="taskset CPU list for the servers (e.g. 0); default: unpinned")
     ap.add_argument("--wrk-cpus", default=None, help="taskset CPU list for wrk (e.g. 1); default: unpinned")
@@ -303,7 +310,8 @@ def main():
     ]
     window = {}
     print(f"profile: load average {h.loadavg()}; recordings in {d}", flush=True)
-    for label, key, cmd in targets:
+    chosen = [t for t in targets if t[1] in args.only.split(",") + (["base"] if args.baseline_jar else [])]
+    for label, key, cmd in [t for r in range(args.rounds) for t in (chosen if r % 2 == 0 else chosen[::-1])]:
         if key not in args.only.split(",") + (["base"] if args.baseline_jar else []):
             continue
         port = h.free_port()
@@ -315,18 +323,19 @@ def main():
                     continue
                 h.wrk(port, "/", args.connections, args.warmup, args.wrk_threads, pin=args.wrk_cpus)
                 fam = h.tree(p.pid)
-                u0, s0 = cpu_split(fam)
+                u0, s0, j0 = cpu_split(fam)
                 t0 = time.time()
                 r = h.wrk(port, "/", args.connections, args.duration, args.wrk_threads, pin=args.wrk_cpus)
                 t1 = time.time()
-                u1, s1 = cpu_split(h.tree(p.pid))
+                u1, s1, j1 = cpu_split(h.tree(p.pid))
                 window[key] = (t0, t1, r["requests"])
                 n = r["requests"]
                 sc = syscalls(p.pid, port, args) if args.strace > 0 else None
                 us = 1e6 / h.CLK
                 print(f"\n== {label}: {n / (r['duration_us'] / 1e6):.0f} req/s, p50 {r['p50_us'] / 1000:.2f} ms, "
                       f"p99 {r['p99_us'] / 1000:.2f} ms; CPU per request: user {(u1 - u0) * us / n:.1f} us, "
-                      f"system {(s1 - s0) * us / n:.1f} us (load {h.loadavg()})", flush=True)
+                      f"system {(s1 - s0) * us / n:.1f} us, of which JIT compiler threads {(j1 - j0) * us / n:.1f} us; "
+                      f"without them {((u1 - u0) + (s1 - s0) - (j1 - j0)) * us / n:.1f} us (load {h.loadavg()})", flush=True)
                 if sc:
                     print("  system calls per request (strace -c -f on the serving process, separate "
                           f"{args.strace} s run): " + ", ".join(f"{k} {v:.2f}" for k, v in sc), flush=True)

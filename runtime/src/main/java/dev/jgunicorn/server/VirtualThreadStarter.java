@@ -12,8 +12,8 @@ import java.util.concurrent.ThreadFactory;
 /**
  * Starts a virtual thread per handler (the virtual worker model), and those an event loop dispatches during one pass
  * over its ready sockets as one hand-off. Started one at a time, each start wakes the scheduler's idle carrier, which
- * runs that one handler, finds no more work, spins and parks: two futex calls and a spin per request, a fifth of a
- * pinned worker's CPU at 64 connections (docs/benchmarks.md, "Where the virtual worker's time goes"). Here the loop
+ * runs that one handler, finds no more work, spins and parks: 2.6 futex calls and a spin per request, a tenth of
+ * a pinned worker's CPU at 64 connections (docs/benchmarks.md, "Where the virtual worker's time goes"). Here the loop
  * queues its dispatches and, after its pass, starts the first handler's thread, which starts the others before
  * running its own handler: a start from a carrier thread wakes no other carrier unless one is idle and there is
  * work for it.
