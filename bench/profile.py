@@ -2,12 +2,12 @@
 """bench/profile: where a worker model's time goes, next to raw Netty's or robaho/httpserver's.
 
 Runs `jgunicorn -w 1 -k eventloop --io-threads 1` (or --model) and, one after the other under the same wrk load, the
-raw Netty hello (1 event loop) and/or robaho/httpserver (`--only jgunicorn,robaho`: on virtual threads, or a fixed
-pool of --threads for `--model gthread`), each JVM with Java Flight Recorder on (JDK 25's CPU-time sampler, jdk.CPUTimeSample, which also catches
-threads in native code, plus the classic jdk.ExecutionSample). Prints, per server: req/s, user and system CPU
-microseconds per request (from /proc), bytes allocated per request (JFR's allocation samples over the measured
-run), the hottest methods (self time), and the inclusive share of each part of
-the request path. The recordings stay in .cache/bench/profile-*/ for `jfr view hot-methods FILE` and JMC.
+raw Netty hello (1 event loop), robaho/httpserver and the JDK's HttpServer (`--only jgunicorn,robaho,jdk`: on
+virtual threads, or a fixed pool of --threads for `--model gthread`), each JVM with Java Flight Recorder on (JDK
+25's CPU-time sampler, jdk.CPUTimeSample, which also catches threads in native code, plus the classic
+jdk.ExecutionSample). Prints, per server: req/s, user and system CPU microseconds per request (from /proc),
+bytes allocated per request (JFR's allocation samples over the measured run), the hottest methods (self time),
+and the inclusive share of each part of the request path. The recordings stay in .cache/bench/profile-*/ for `jfr view hot-methods FILE` and JMC.
 """
 import argparse
 import collections
@@ -254,7 +254,7 @@ def main():
     ap.add_argument("--connections", type=int, default=64)
     ap.add_argument("--wrk-threads", type=int, default=1)
     ap.add_argument("--only", default="jgunicorn,netty",
-                    help="which servers, comma-separated: jgunicorn, netty, robaho (default jgunicorn,netty)")
+                    help="which servers, comma-separated: jgunicorn, netty, robaho, jdk (default jgunicorn,netty)")
     ap.add_argument("--baseline-jar", metavar="JAR",
                     help="also profile this jgunicorn.jar (e.g. a copy built before a change), as server 'base', for A/B")
     ap.add_argument("--rounds", type=int, default=1,
@@ -272,7 +272,7 @@ def main():
     ap.add_argument("--analyse", metavar="DIR", help="only summarise the recordings of an earlier run")
     args = ap.parse_args()
     if args.analyse:
-        for key in ("jgunicorn", "base", "netty", "robaho"):
+        for key in ("jgunicorn", "base", "netty", "robaho", "jdk"):
             for f in sorted(glob.glob(os.path.join(args.analyse, f"{key}*.jfr"))):
                 print(f"\n== {f}")
                 report(f)
@@ -307,6 +307,8 @@ def main():
         ("netty raw 1 loop", "netty", lambda port: [java, *jfr_opt("netty").split(), "-cp", cp, "dev.jgunicorn.bench.NettyHello", str(port), "1"]),
         (f"robaho httpserver {robaho_pool}", "robaho", lambda port: [java, *jfr_opt("robaho").split(), "-cp", cp, "dev.jgunicorn.bench.SpiServer",
                                                                      "robaho", str(port), robaho_pool]),
+        (f"jdk httpserver {robaho_pool}", "jdk", lambda port: [java, *jfr_opt("jdk").split(), "-Dsun.net.httpserver.maxIdleConnections=4096",
+                                                               "-cp", cp, "dev.jgunicorn.bench.SpiServer", "jdk", str(port), robaho_pool]),
     ]
     window = {}
     print(f"profile: load average {h.loadavg()}; recordings in {d}", flush=True)
