@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
-"""bench/profile: where the eventloop model's time goes, next to raw Netty's.
+"""bench/profile: where a worker model's time goes, next to raw Netty's or robaho/httpserver's.
 
-Runs `jgunicorn -w 1 -k eventloop --io-threads 1` and the raw Netty hello (1 event loop) one after the other under the same wrk
-load, each JVM with Java Flight Recorder on (JDK 25's CPU-time sampler, jdk.CPUTimeSample, which also catches
-threads in native code, plus the classic jdk.ExecutionSample). Prints, per server: req/s, user and system CPU
-microseconds per request (from /proc), the hottest methods (self time), and the inclusive share of each part of
-the request path. The recordings stay in .cache/bench/profile-*/ for `jfr view hot-methods FILE` and JMC.
+Runs `jgunicorn -w 1 -k eventloop --io-threads 1` (or --model) and, one after the other under the same wrk load, the
+raw Netty hello (1 event loop), robaho/httpserver and the JDK's HttpServer (`--only jgunicorn,robaho,jdk`: on
+virtual threads, or a fixed pool of --threads for `--model gthread`), each JVM with Java Flight Recorder on (JDK
+25's CPU-time sampler, jdk.CPUTimeSample, which also catches threads in native code, plus the classic
+jdk.ExecutionSample). Prints, per server: req/s, user and system CPU microseconds per request (from /proc),
+bytes allocated per request (JFR's allocation samples over the measured run), the hottest methods (self time),
+and the inclusive share of each part of the request path. The recordings stay in .cache/bench/profile-*/ for `jfr view hot-methods FILE` and JMC.
 """
 import argparse
 import collections
+import datetime
 import glob
 import json
 import os
@@ -90,6 +93,50 @@ def thread_name(ev):
     return t.get("javaName") or t.get("osName") or ""
 
 
+# Threads of the JVM itself (the compilers, JFR, reference processing); every other sampled thread serves requests
+# (I/O loops, handler threads, virtual threads and their carriers, robaho's dispatcher).
+JVM_THREADS = ("C1 ", "C2 ", "JFR ", "Common-Cleaner", "Reference Handler", "Finalizer", "Signal Dispatcher",
+               "Attach Listener", "Notification Thread", "Monitor Deflation", "Service Thread", "DestroyJavaVM")
+
+
+def serving_thread(name):
+    return not name.startswith(JVM_THREADS)
+
+
+def allocations(jfr_file, window, requests):
+    """Bytes allocated per request: the weights of JFR's allocation samples (each stands for the bytes allocated
+    since the thread's previous sample) within the measured run's wall-clock window, by class and by allocating
+    frame (the first frame outside java.*, jdk.*, sun.*)."""
+    out = subprocess.run(["jfr", "print", "--json", "--stack-depth", "64", "--events", "jdk.ObjectAllocationSample",
+                          jfr_file], capture_output=True, text=True)
+    if out.returncode != 0:
+        return None
+    total = 0
+    by_class = collections.Counter()
+    by_site = collections.Counter()
+    for ev in json.loads(out.stdout)["recording"]["events"]:
+        v = ev["values"]
+        t = datetime.datetime.fromisoformat(v["startTime"].replace("Z", "+00:00")).timestamp()
+        if not window[0] <= t <= window[1]:
+            continue
+        w = v.get("weight") or 0
+        total += w
+        by_class[(v.get("objectClass") or {}).get("name", "?").replace("/", ".")] += w
+        site = next((f for f, _ in frames(ev) if not f.startswith(("java.", "jdk.", "sun."))), "(JDK only)")
+        by_site[site] += w
+    n = max(1, requests)
+    return total / n, [(k, c / n) for k, c in by_class.most_common(10)], [(k, c / n) for k, c in by_site.most_common(12)]
+
+
+def print_allocations(a):
+    per_request, classes, sites = a
+    print(f"  allocated per request (JFR allocation samples, measured run): {per_request:,.0f} bytes")
+    print("    by class: " + ", ".join(f"{k} {v:,.0f}" for k, v in classes))
+    print("    by allocating frame:")
+    for k, v in sites:
+        print(f"      {v:8,.0f} B  {k}")
+
+
 def analyse(jfr_file, event):
     out = subprocess.run(["jfr", "print", "--json", "--stack-depth", "512", "--events", event, jfr_file], capture_output=True, text=True)
     if out.returncode != 0:
@@ -106,11 +153,7 @@ def analyse(jfr_file, event):
         fr = frames(ev)
         if not fr:
             continue
-        name = thread_name(ev)
-        io = "jgunicorn-io" in name or "jgunicorn-vthread" in name or "jgunicorn-thread" in name \
-            or "ForkJoinPool" in name or "multiThreadIoEventLoopGroup" in name or "nioEventLoop" in name \
-            or "epollEventLoop" in name or "jgunicorn-accept" in name
-        if not io:
+        if not serving_thread(thread_name(ev)):
             part_counts["GC / JIT / other non-Netty threads"] += 1
             continue
         io_threads += 1
@@ -163,7 +206,7 @@ def syscalls(root, port, args):
                           stderr=subprocess.DEVNULL)
     h.STARTED.append(st)
     time.sleep(1.5)
-    r = h.wrk(port, "/", args.connections, args.strace, args.wrk_threads)
+    r = h.wrk(port, "/", args.connections, args.strace, args.wrk_threads, pin=args.wrk_cpus)
     st.send_signal(h.signal.SIGINT)
     try:
         st.wait(20)
@@ -186,17 +229,22 @@ def syscalls(root, port, args):
 
 
 def cpu_split(pids):
-    """(user ticks, system ticks) summed over pids."""
-    u = s = 0
+    """(user ticks, system ticks, ticks of the JIT compiler threads) summed over pids' threads. Compilation is
+    counted apart: on a loaded machine it runs late and can double the CPU per request of a short run."""
+    u = s = jit = 0
     for p in pids:
-        try:
-            with open(f"/proc/{p}/stat") as f:
-                rest = f.read().rsplit(")", 1)[1].split()
+        for t in glob.glob(f"/proc/{p}/task/*"):
+            try:
+                with open(f"{t}/stat") as f:
+                    comm, rest = f.read().split(" (", 1)[1].rsplit(")", 1)
+                rest = rest.split()
+            except (OSError, ValueError):
+                continue
             u += int(rest[11])
             s += int(rest[12])
-        except OSError:
-            pass
-    return u, s
+            if comm.startswith(("C1 CompilerThre", "C2 CompilerThre")):
+                jit += int(rest[11]) + int(rest[12])
+    return u, s, jit
 
 
 def main():
@@ -205,7 +253,15 @@ def main():
     ap.add_argument("--warmup", type=int, default=8)
     ap.add_argument("--connections", type=int, default=64)
     ap.add_argument("--wrk-threads", type=int, default=1)
-    ap.add_argument("--only", default="", help="jgunicorn or netty")
+    ap.add_argument("--only", default="jgunicorn,netty",
+                    help="which servers, comma-separated: jgunicorn, netty, robaho, jdk (default jgunicorn,netty)")
+    ap.add_argument("--baseline-jar", metavar="JAR",
+                    help="also profile this jgunicorn.jar (e.g. a copy built before a change), as server 'base', for A/B")
+    ap.add_argument("--rounds", type=int, default=1,
+                    help="run the servers this many times, every other round in reverse order (A/B on a noisy machine)")
+    ap.add_argument("--threads", type=int, default=4, help="gthread's threads, and robaho's fixed pool for --model gthread")
+    ap.add_argument("--server-cpus", default=None, help="taskset CPU list for the servers (e.g. 0); default: unpinned")
+    ap.add_argument("--wrk-cpus", default=None, help="taskset CPU list for wrk (e.g. 1); default: unpinned")
     ap.add_argument("--arg", action="append", default=[],
                     help="an extra jgunicorn argument, e.g. --arg=--jvm-arg=-Xmx256m (repeatable)")
     ap.add_argument("--io-threads", type=int, default=1,
@@ -216,7 +272,7 @@ def main():
     ap.add_argument("--analyse", metavar="DIR", help="only summarise the recordings of an earlier run")
     args = ap.parse_args()
     if args.analyse:
-        for key in ("jgunicorn", "netty"):
+        for key in ("jgunicorn", "base", "netty", "robaho", "jdk"):
             for f in sorted(glob.glob(os.path.join(args.analyse, f"{key}*.jfr"))):
                 print(f"\n== {f}")
                 report(f)
@@ -238,34 +294,50 @@ def main():
         return (f"-XX:FlightRecorderOptions=stackdepth=512 -XX:StartFlightRecording=filename={d}/{name}.jfr,"
                 "settings=profile,dumponexit=true,jdk.CPUTimeSample#enabled=true,jdk.CPUTimeSample#throttle=2ms")
 
+    robaho_pool = f"fixed:{args.threads}" if args.model == "gthread" else "virtual"
+    def jgunicorn(jar, port, key):
+        return [java, "-jar", jar, "-w", "1", "-k", args.model, "--io-threads", str(args.io_threads),
+                *(["--threads", str(args.threads)] if args.model == "gthread" and "--threads" not in args.arg else []), *args.arg,
+                "-b", f"127.0.0.1:{port}", *h.ctl(port), *[f"--jvm-arg={o}" for o in jfr_opt(key + '-worker').split()],
+                "--classpath", app_cp, "dev.jgunicorn.bench.BenchApp"]
+
     targets = [
-        (f"jgunicorn {args.model} w1", "jgunicorn", lambda port: [java, "-jar", h.JAR, "-w", "1", "-k", args.model, "--io-threads", str(args.io_threads), *args.arg, "-b", f"127.0.0.1:{port}", *h.ctl(port),
-                                                  *[f"--jvm-arg={o}" for o in jfr_opt('jgunicorn-worker').split()], "--classpath", app_cp,
-                                                  "dev.jgunicorn.bench.BenchApp"]),
+        (f"jgunicorn {args.model} w1", "jgunicorn", lambda port: jgunicorn(h.JAR, port, "jgunicorn")),
+        (f"jgunicorn {args.model} w1, {args.baseline_jar}", "base", lambda port: jgunicorn(args.baseline_jar, port, "base")),
         ("netty raw 1 loop", "netty", lambda port: [java, *jfr_opt("netty").split(), "-cp", cp, "dev.jgunicorn.bench.NettyHello", str(port), "1"]),
+        (f"robaho httpserver {robaho_pool}", "robaho", lambda port: [java, *jfr_opt("robaho").split(), "-cp", cp, "dev.jgunicorn.bench.SpiServer",
+                                                                     "robaho", str(port), robaho_pool]),
+        (f"jdk httpserver {robaho_pool}", "jdk", lambda port: [java, *jfr_opt("jdk").split(), "-Dsun.net.httpserver.maxIdleConnections=4096",
+                                                               "-cp", cp, "dev.jgunicorn.bench.SpiServer", "jdk", str(port), robaho_pool]),
     ]
+    window = {}
     print(f"profile: load average {h.loadavg()}; recordings in {d}", flush=True)
-    for label, key, cmd in targets:
-        if args.only and args.only != key:
+    chosen = [t for t in targets if t[1] in args.only.split(",") + (["base"] if args.baseline_jar else [])]
+    for label, key, cmd in [t for r in range(args.rounds) for t in (chosen if r % 2 == 0 else chosen[::-1])]:
+        if key not in args.only.split(",") + (["base"] if args.baseline_jar else []):
             continue
         port = h.free_port()
         with open(os.path.join(d, key + ".log"), "wb") as log:
-            p = h.start(cmd(port), log)
+            p = h.start(cmd(port), log, pin=args.server_cpus)
             try:
                 if h.wait_ready(port, p, 90) is None:
                     print(f"{label}: did not start", flush=True)
                     continue
-                h.wrk(port, "/", args.connections, args.warmup, args.wrk_threads)
+                h.wrk(port, "/", args.connections, args.warmup, args.wrk_threads, pin=args.wrk_cpus)
                 fam = h.tree(p.pid)
-                u0, s0 = cpu_split(fam)
-                r = h.wrk(port, "/", args.connections, args.duration, args.wrk_threads)
-                u1, s1 = cpu_split(h.tree(p.pid))
+                u0, s0, j0 = cpu_split(fam)
+                t0 = time.time()
+                r = h.wrk(port, "/", args.connections, args.duration, args.wrk_threads, pin=args.wrk_cpus)
+                t1 = time.time()
+                u1, s1, j1 = cpu_split(h.tree(p.pid))
+                window[key] = (t0, t1, r["requests"])
                 n = r["requests"]
                 sc = syscalls(p.pid, port, args) if args.strace > 0 else None
                 us = 1e6 / h.CLK
                 print(f"\n== {label}: {n / (r['duration_us'] / 1e6):.0f} req/s, p50 {r['p50_us'] / 1000:.2f} ms, "
                       f"p99 {r['p99_us'] / 1000:.2f} ms; CPU per request: user {(u1 - u0) * us / n:.1f} us, "
-                      f"system {(s1 - s0) * us / n:.1f} us (load {h.loadavg()})", flush=True)
+                      f"system {(s1 - s0) * us / n:.1f} us, of which JIT compiler threads {(j1 - j0) * us / n:.1f} us; "
+                      f"without them {((u1 - u0) + (s1 - s0) - (j1 - j0)) * us / n:.1f} us (load {h.loadavg()})", flush=True)
                 if sc:
                     print("  system calls per request (strace -c -f on the serving process, separate "
                           f"{args.strace} s run): " + ", ".join(f"{k} {v:.2f}" for k, v in sc), flush=True)
@@ -277,6 +349,10 @@ def main():
         if not files:
             print("  no recording written", flush=True)
             continue
+        if key in window:
+            a = allocations(files[0], window[key][:2], window[key][2])
+            if a:
+                print_allocations(a)
         report(files[0])
     return 0
 

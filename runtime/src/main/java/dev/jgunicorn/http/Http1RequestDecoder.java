@@ -645,9 +645,21 @@ public final class Http1RequestDecoder extends ByteToMessageDecoder {
         return -1;
     }
 
-    private static String latin1(ByteBuf in, int from, int to) {
-        return in.toString(from, to - from, StandardCharsets.ISO_8859_1);
+    /**
+     * The bytes as text, one char per byte. Out of a direct socket buffer they are copied through {@link #text}:
+     * {@code ByteBuf.toString} would allocate an NIO view of the buffer for each string (Netty without
+     * {@code Unsafe}, the default on Java 25), four of them for a minimal request.
+     */
+    private String latin1(ByteBuf in, int from, int to) {
+        int n = to - from;
+        if (in.hasArray() || in.nioBufferCount() != 1) return in.toString(from, n, StandardCharsets.ISO_8859_1);
+        if (text.length < n) text = new byte[Math.max(n, text.length * 2)];
+        in.internalNioBuffer(from, n).get(text, 0, n);
+        return new String(text, 0, n, StandardCharsets.ISO_8859_1);
     }
+
+    /** latin1's copy of a string's bytes, reused; as long as the longest line the limits allow, at most. */
+    private byte[] text = new byte[64];
 
     private static String upper(String s) {
         return s.toUpperCase(Locale.ROOT);

@@ -5,7 +5,6 @@ import dev.jgunicorn.http.BodyChunk;
 import dev.jgunicorn.http.BodyEnd;
 import dev.jgunicorn.http.Http1RequestDecoder;
 import dev.jgunicorn.http.ErrorPage;
-import dev.jgunicorn.http.Http1RequestDecoder;
 import dev.jgunicorn.http.RequestError;
 import dev.jgunicorn.http.RequestHead;
 import dev.jgunicorn.http.ResponseHead;
@@ -502,11 +501,13 @@ final class Connection extends ChannelInboundHandlerAdapter implements ExchangeT
             closeAfterFlush();
             return;
         }
-        ArrayDeque<Object> queued = backlog;
-        backlog = new ArrayDeque<>();
-        for (Object o : queued) {
-            if (closing) ReferenceCountUtil.release(o);
-            else route(o);
+        if (!backlog.isEmpty()) { // a fresh queue for what routing the queued messages defers again
+            ArrayDeque<Object> queued = backlog;
+            backlog = new ArrayDeque<>();
+            for (Object o : queued) {
+                if (closing) ReferenceCountUtil.release(o);
+                else route(o);
+            }
         }
         if (current == null && !closing) {
             if (decoder.betweenRequests()) {

@@ -56,18 +56,8 @@ public enum WorkerModel {
         };
     }
 
-    /**
-     * Starts a virtual thread per handler. Not an ExecutorService: its bookkeeping (a concurrent set of live
-     * threads, a numbered name per thread) cost more than the rest of a small request's dispatch.
-     */
-    static final Executor VIRTUAL_THREADS = new Executor() {
-        private final ThreadFactory factory = Thread.ofVirtual().name("jgunicorn-vthread").factory();
-
-        @Override
-        public void execute(Runnable r) {
-            factory.newThread(r).start();
-        }
-    };
+    /** Starts a virtual thread per handler, batched per event-loop pass. */
+    static final Executor VIRTUAL_THREADS = new VirtualThreadStarter();
 
     private static ThreadFactory named(String prefix) {
         AtomicInteger n = new AtomicInteger();

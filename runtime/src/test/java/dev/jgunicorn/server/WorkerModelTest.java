@@ -103,6 +103,44 @@ class WorkerModelTest {
         }
     }
 
+    /**
+     * Requests that arrive together start together: an event loop starts the handlers of one pass over its sockets
+     * as one batch (VirtualThreadStarter), and each still gets its own thread. Here every handler waits until all
+     * have begun; a batch run one handler after another would leave them waiting until the latch gives up.
+     */
+    @Test
+    void virtualStartsRequestsThatArriveTogetherAtOnce() throws Exception {
+        int n = 32;
+        CountDownLatch allBegun = new CountDownLatch(n);
+        try (TestServer s = new TestServer(TestServer.options(WorkerModel.VIRTUAL), ex -> {
+            allBegun.countDown();
+            boolean together;
+            try {
+                together = allBegun.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                throw new IOException(e);
+            }
+            byte[] b = (together ? "together" : "alone").getBytes(StandardCharsets.US_ASCII);
+            ex.sendResponseHeaders(200, b.length);
+            ex.getResponseBody().write(b);
+            ex.close();
+        })) {
+            List<Socket> sockets = new ArrayList<>();
+            try {
+                for (int i = 0; i < n; i++) sockets.add(new Socket("127.0.0.1", s.port));
+                byte[] get = "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+                for (Socket c : sockets) c.getOutputStream().write(get); // in quick succession: the loops read several per pass
+                for (Socket c : sockets) {
+                    c.setSoTimeout(20_000);
+                    String r = TestServer.readAll(c.getInputStream());
+                    assertTrue(r.startsWith("HTTP/1.1 200") && r.endsWith("\r\n\r\ntogether"), r);
+                }
+            } finally {
+                for (Socket c : sockets) c.close();
+            }
+        }
+    }
+
     @Test
     void eventLoopRunsHandlersOnNettysLoopWithTheWholeBody() throws Exception {
         try (TestServer s = new TestServer(TestServer.options(WorkerModel.EVENTLOOP), ex -> {
