@@ -46,10 +46,17 @@ FROM base AS runtime
 COPY --from=jars /src/runtime/target/jgunicorn.jar /opt/jgunicorn/jgunicorn.jar
 COPY --chmod=0755 docker/jgunicorn /opt/jgunicorn/bin/jgunicorn
 COPY bin/lib/sidecar.jvm-options /opt/jgunicorn/sidecar.jvm-options
+# The AOT caches the master and its workers start from (JDK 25 on; docs/images.md): a training run of the demo app
+# here, so a replacement worker answers sooner. Root writes them into /opt/jgunicorn; they are read-only after.
+COPY --chmod=0755 docker/bake-aot-cache /opt/jgunicorn/bin/bake-aot-cache
+USER 0
+RUN /opt/jgunicorn/bin/bake-aot-cache
+USER 10001:10001
 # The user has no home: the master's control socket goes to $XDG_RUNTIME_DIR, which /tmp is in every container
 # (a writable emptyDir or tmpfs when the root filesystem is read-only).
 ENV PATH=/opt/jgunicorn/bin:$PATH \
-    XDG_RUNTIME_DIR=/tmp
+    XDG_RUNTIME_DIR=/tmp \
+    JGUNICORN_AOT_CACHE=/opt/jgunicorn/worker.aot
 # The app's port (spec.port) and the admin listener (spec.adminPort), as the operator sets them.
 EXPOSE 8000 9000
 ENTRYPOINT ["/opt/jgunicorn/bin/jgunicorn"]
