@@ -46,17 +46,24 @@ FROM base AS runtime
 COPY --from=jars /src/runtime/target/jgunicorn.jar /opt/jgunicorn/jgunicorn.jar
 COPY --chmod=0755 docker/jgunicorn /opt/jgunicorn/bin/jgunicorn
 COPY bin/lib/sidecar.jvm-options /opt/jgunicorn/sidecar.jvm-options
-# The sidecar's class-data archive, made here by a training run (docker/train-sidecar) so that a new pod's sidecar
-# starts from it: half the CPU to its first /metrics, 10 MiB less resident (docs/sidecar.md). It fits only this JRE
-# and jar (with another, the JVM logs the mismatch and starts without it).
+# Made here by training runs, so that the image's JVMs start from class data they would otherwise load and link at
+# each start; each fits only this JRE and jar (with another, the JVM logs the mismatch and starts without it):
+# - the sidecar's class-data archive (docker/train-sidecar): half the CPU to a new pod's first /metrics, 10 MiB less
+#   resident (docs/sidecar.md);
+# - the AOT caches the master and its workers start from (docker/bake-aot-cache, JDK 25 on; docs/images.md): a
+#   --preload run of the demo app, so a replacement worker answers sooner. The baker stays in the image: an app
+#   image that replaces the JRE or the jar runs it again (docs/images.md).
+# Root writes them into /opt/jgunicorn; they are read-only after.
+COPY --chmod=0755 docker/bake-aot-cache /opt/jgunicorn/bin/bake-aot-cache
 USER root
-RUN --mount=type=bind,source=docker/train-sidecar,target=/tmp/train-sidecar \
-    /tmp/train-sidecar java /opt/jgunicorn/jgunicorn.jar /opt/jgunicorn/sidecar.jvm-options /opt/jgunicorn/sidecar.jsa
+RUN --mount=type=bind,source=docker/train-sidecar,target=/tmp/train-sidecar     /tmp/train-sidecar java /opt/jgunicorn/jgunicorn.jar /opt/jgunicorn/sidecar.jvm-options /opt/jgunicorn/sidecar.jsa
+RUN /opt/jgunicorn/bin/bake-aot-cache
 USER 10001:10001
 # The user has no home: the master's control socket goes to $XDG_RUNTIME_DIR, which /tmp is in every container
 # (a writable emptyDir or tmpfs when the root filesystem is read-only).
 ENV PATH=/opt/jgunicorn/bin:$PATH \
-    XDG_RUNTIME_DIR=/tmp
+    XDG_RUNTIME_DIR=/tmp \
+    JGUNICORN_AOT_CACHE=/opt/jgunicorn/worker.aot
 # The app's port (spec.port) and the admin listener (spec.adminPort), as the operator sets them.
 EXPOSE 8000 9000
 ENTRYPOINT ["/opt/jgunicorn/bin/jgunicorn"]

@@ -545,7 +545,7 @@ def startup(args, log_dir, reps):
         log_path = os.path.join(log_dir, name + ".log")
         with open(log_path, "wb") as log:
             t0 = time.monotonic()
-            p = start([java, "-jar", JAR, "-w", "1", "-k", "eventloop", *flags, "-b", f"127.0.0.1:{port}", *ctl(port),
+            p = start([java, "-jar", JAR, "-w", "1", "-k", "eventloop", *flags, *args.startup_args, "-b", f"127.0.0.1:{port}", *ctl(port),
                        "dev.jgunicorn.demo.Hello"], log, env=env)
             try:
                 first = wait_ready(port, p, 120)
@@ -779,6 +779,8 @@ def main():
     ap.add_argument("--server-cpus", default=None, help="taskset CPU list for servers (e.g. 0); default: unpinned")
     ap.add_argument("--wrk-cpus", default=None, help="taskset CPU list for wrk (e.g. 1); default: unpinned")
     ap.add_argument("--startup-reps", type=int, default=None, help="worker replacements timed per --preload mode (default 3; 1 with --smoke; 0 skips)")
+    ap.add_argument("--startup-args", action="append", default=[], metavar="ARG",
+                    help="one more jgunicorn argument for the start-up check (repeatable), e.g. --startup-args=--jvm-arg=-Dio.netty.jfr.enabled=true")
     ap.add_argument("--rounds", type=int, default=None, help="rounds through all servers per scenario (default 3; 1 with --smoke)")
     ap.add_argument("--parallel-boot", action="store_true", help="start all servers before waiting for the first (faster, noisier boot times)")
     ap.add_argument("--markdown", action="store_true", help="print the tables as Markdown")

@@ -76,6 +76,32 @@ final class ClassDataArchive {
     }
 
     /**
+     * The AOT cache baked into the runtime image ({@link ProcessEnvironment#AOT_CACHE}) when the JVM accepts it
+     * with these options: it holds the JDK's and jgunicorn's classes as a worker serving the demo app loads them,
+     * whatever the app. One it refuses (the image's JVM or jar replaced) is logged and left: the image is read-only.
+     */
+    static Optional<Path> baked(List<String> jvmOptions) {
+        String named = System.getenv(ProcessEnvironment.AOT_CACHE);
+        if (!AOT_CACHE || named == null || named.isEmpty() || !Files.isRegularFile(Path.of(named))) return Optional.empty();
+        Path archive = Path.of(named);
+        try {
+            Optional<String> refusal = refusal(archive, jvmOptions);
+            if (refusal.isPresent()) {
+                log.warn("The image's AOT cache {} does not fit this JVM ({}); workers start without it", archive, refusal.get());
+                return Optional.empty();
+            }
+        } catch (IOException e) {
+            log.warn("Cannot check the image's AOT cache ({}); workers start without it", e.getMessage());
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+        log.info("Workers start from the image's AOT cache {}", archive);
+        return Optional.of(archive);
+    }
+
+    /**
      * Makes the archive in a training run on a thread of its own; completes with it, or empty when it cannot be
      * made (workers keep starting without one, as the log says).
      */
@@ -96,6 +122,7 @@ final class ClassDataArchive {
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
             pb.environment().put(ProcessEnvironment.WORKER, "0");
             pb.environment().put(ProcessEnvironment.TRAINING, "1");
+            pb.environment().put(ProcessEnvironment.SETTINGS, config.encode());
             long t0 = System.nanoTime();
             Process p = pb.start();
             Thread stopTraining = new Thread(() -> { // a master that exits first takes its training run along

@@ -360,6 +360,7 @@ public final class Master {
                 .inheritIO().directory(config.baseDir().toFile());
         Map<String, String> env = pb.environment();
         env.put(ProcessEnvironment.WORKER, Integer.toString(n));
+        env.put(ProcessEnvironment.SETTINGS, config.encode());
         ProcessEnvironment.SYSTEMD_SOCKETS.forEach(env::remove); // the master's, not theirs
         if (links != null) {
             env.put(ProcessEnvironment.WORKER_LINK, links.path().toString());
@@ -383,13 +384,15 @@ public final class Master {
 
     /**
      * The worker JVM's own options: it exits on OutOfMemoryError (for the master to replace it), its share of the
-     * memory as its heap unless --jvm-arg sizes one ({@link HeapSize#defaults}), then --jvm-arg.
+     * memory as its heap unless --jvm-arg sizes one ({@link HeapSize#defaults}), the options that shorten its start
+     * ({@link StartupOptions}), then --jvm-arg.
      */
     private List<String> workerJvmOptions() {
         List<String> options = new ArrayList<>();
         options.add("-XX:+ExitOnOutOfMemoryError");
         options.addAll(HeapSize.defaults(config.get(Settings.JVM_ARGS), memoryBytes, target));
         options.addAll(HeapSize.nativeTrim(config.get(Settings.JVM_ARGS), Runtime.version().feature())); // workers run this JDK
+        options.addAll(StartupOptions.of(config.get(Settings.JVM_ARGS)));
         options.addAll(config.get(Settings.JVM_ARGS));
         return options;
     }
@@ -399,7 +402,8 @@ public final class Master {
      * that the first workers wait for (the app is loaded before any worker starts, as in Gunicorn). Without
      * --preload no training run starts: a second JVM beside the workers would surprise whoever counts processes or
      * sized a pod's memory for them, so workers use an archive only when an earlier --preload run of the same app
-     * and options made one. --reload, which restarts workers on every change of the app, goes without.
+     * and options made one, or else on the AOT cache baked into the runtime image. --reload, which restarts workers
+     * on every change of the app, goes without.
      */
     private void prepareArchive() {
         if (config.get(Settings.RELOAD)) return;
@@ -409,6 +413,8 @@ public final class Master {
         } else if (config.get(Settings.PRELOAD_APP)) {
             archive = ClassDataArchive.train(config, args, workerJvmOptions());
             archive.join();
+        } else {
+            archive = CompletableFuture.completedFuture(ClassDataArchive.baked(workerJvmOptions()));
         }
     }
 

@@ -41,6 +41,18 @@ public final class Main {
     static int run(List<String> args, PrintStream out, PrintStream err) {
         if (!args.isEmpty() && args.get(0).equals("ctl")) return Ctl.run(args.subList(1, args.size()), out, err);
         if (!args.isEmpty() && args.get(0).equals("sidecar")) return Sidecar.run(args.subList(1, args.size()), out, err);
+        // a worker takes its master's settings as they are: no second parse of the command line and config file
+        String inherited = System.getenv(ProcessEnvironment.SETTINGS);
+        if (inherited != null) {
+            Config config;
+            try {
+                config = Config.decode(inherited);
+            } catch (IllegalArgumentException e) {
+                err.println("Error: " + ProcessEnvironment.SETTINGS + ": " + e.getMessage());
+                return ExitCodes.CONFIG_ERROR;
+            }
+            return run(config, args, out, err);
+        }
         Config config;
         try {
             ConfigLoader.Result r = new ConfigLoader(System.getenv(), Path.of("").toAbsolutePath(),
@@ -65,7 +77,11 @@ public final class Main {
             err.println("Error: " + e.getMessage());
             return ExitCodes.CONFIG_ERROR;
         }
+        return run(config, args, out, err);
+    }
 
+    /** The run once the settings are resolved: the master, a worker, or --check-config. */
+    private static int run(Config config, List<String> args, PrintStream out, PrintStream err) {
         boolean checkOnly = config.get(Settings.CHECK_CONFIG) || config.get(Settings.PRINT_CONFIG);
         if (config.get(Settings.PRINT_CONFIG)) out.print(config.describe());
         if (config.app() == null) {

@@ -10,6 +10,11 @@ import java.util.List;
 public final class ProcessEnvironment {
     /** Set by the master in each worker (and to 0 in the --preload training run): the worker's number. Read by Main. */
     public static final String WORKER = "JGUNICORN_WORKER";
+    /**
+     * Set by the master in each worker and the training run: its resolved settings ({@code Config.encode}), which
+     * Main reads instead of the command line and config file.
+     */
+    public static final String SETTINGS = "JGUNICORN_SETTINGS";
     /** Set by the master in each worker: the worker link's Unix socket. Read by the worker. */
     public static final String WORKER_LINK = "JGUNICORN_CONTROL";
     /**
@@ -21,6 +26,11 @@ public final class ProcessEnvironment {
     public static final String METRICS_SOCKET = "JGUNICORN_METRICS_SOCKET";
     /** Set by the master in the class-data training run (see ClassDataArchive). Read by the worker. */
     public static final String TRAINING = "JGUNICORN_TRAINING";
+    /**
+     * Set in the runtime image: the AOT cache made when the image was built (docker/bake-aot-cache), which workers
+     * start from when no archive was made for their app. Read by the master (ClassDataArchive).
+     */
+    public static final String AOT_CACHE = "JGUNICORN_AOT_CACHE";
     /** Set by Main in the master that --daemon started in its own session. Read by Main and the master (WINCH). */
     public static final String DAEMONIZED = "JGUNICORN_DAEMONIZED";
     /** Set by the master when each worker binds its own sockets with SO_REUSEPORT. Read by the worker. */

@@ -109,6 +109,14 @@ class RuntimeImageTest {
     }
 
     @Test
+    @DisplayName("workers start from the AOT cache baked into the image (the JVM accepted it)")
+    void workersStartFromTheBakedAotCache() {
+        String stderr = shared.stderr();
+        assertTrue(stderr.contains("Workers start from the image's AOT cache /opt/jgunicorn/worker.aot"), stderr);
+        assertTrue(stderr.contains("[INFO] Booting worker"), stderr);
+    }
+
+    @Test
     @DisplayName("stop (TERM) drains: a request in flight completes, exit 0 within terminationGracePeriodSeconds")
     void drainsOnStop() throws Exception {
         DesiredState desired = render("drain");
