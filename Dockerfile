@@ -56,7 +56,8 @@ COPY bin/lib/sidecar.jvm-options /opt/jgunicorn/sidecar.jvm-options
 # Root writes them into /opt/jgunicorn; they are read-only after.
 COPY --chmod=0755 docker/bake-aot-cache /opt/jgunicorn/bin/bake-aot-cache
 USER root
-RUN --mount=type=bind,source=docker/train-sidecar,target=/tmp/train-sidecar     /tmp/train-sidecar java /opt/jgunicorn/jgunicorn.jar /opt/jgunicorn/sidecar.jvm-options /opt/jgunicorn/sidecar.jsa
+RUN --mount=type=bind,source=docker/train-sidecar,target=/tmp/train-sidecar \
+    /tmp/train-sidecar java /opt/jgunicorn/jgunicorn.jar /opt/jgunicorn/sidecar.jvm-options /opt/jgunicorn/sidecar.jsa
 RUN /opt/jgunicorn/bin/bake-aot-cache
 USER 10001:10001
 # The user has no home: the master's control socket goes to $XDG_RUNTIME_DIR, which /tmp is in every container
