@@ -128,6 +128,38 @@ class Http2Test {
         }
     }
 
+    /**
+     * The app's response fields reach an HTTP/2 client as it set them: lower-case names (the JDK client refuses
+     * upper-case ones), every value of a repeated field in order, the app's own Server kept, Date and the length added.
+     */
+    @Test
+    void responseFieldsReachTheClientAsTheAppSetThem() throws Exception {
+        HttpHandler app = ex -> {
+            ex.getResponseHeaders().add("Content-Type", "text/plain; charset=utf-8");
+            ex.getResponseHeaders().add("Set-Cookie", "a=1");
+            ex.getResponseHeaders().add("Set-Cookie", "b=2");
+            ex.getResponseHeaders().add("X-Request-ID", "r-7");
+            ex.getResponseHeaders().add("Server", "app/1");
+            ex.sendResponseHeaders(200, 2);
+            ex.getResponseBody().write("ok".getBytes(StandardCharsets.US_ASCII));
+            ex.close();
+        };
+        try (TestServer s = new TestServer(ServerOptions.from(h2c(WorkerModel.EVENTLOOP, "upgrade")), app)) {
+            HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+            for (int i = 0; i < 2; i++) { // the second response's fields come from HPACK's dynamic table
+                HttpResponse<String> r = client.send(HttpRequest.newBuilder(s.uri("/")).build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(HttpClient.Version.HTTP_2, r.version());
+                assertEquals("ok", r.body());
+                assertEquals(List.of("text/plain; charset=utf-8"), r.headers().allValues("content-type"));
+                assertEquals(List.of("a=1", "b=2"), r.headers().allValues("set-cookie"));
+                assertEquals(List.of("r-7"), r.headers().allValues("x-request-id"));
+                assertEquals(List.of("app/1"), r.headers().allValues("server"));
+                assertEquals(List.of("2"), r.headers().allValues("content-length"));
+                assertEquals(1, r.headers().allValues("date").size(), r.headers().toString());
+            }
+        }
+    }
+
     /** Over TLS, ALPN picks the first of http_protocols the client also offers (the JDK client offers h2, http/1.1). */
     @Test
     void alpnFollowsTheServersPreferenceOrder() throws Exception {
