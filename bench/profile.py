@@ -3,8 +3,9 @@
 
 Runs `jgunicorn -w 1 -k eventloop --io-threads 1` (or --model) and, one after the other under the same wrk load, the
 raw Netty hello (1 event loop), robaho/httpserver and the JDK's HttpServer (`--only jgunicorn,robaho,jdk`: on
-virtual threads, or a fixed pool of --threads for `--model gthread`), each JVM with Java Flight Recorder on (JDK
-25's CPU-time sampler, jdk.CPUTimeSample, which also catches threads in native code, plus the classic
+virtual threads, or a fixed pool of --threads for `--model gthread`); with --h2-streams M, jgunicorn and Netty over
+h2c (NettyH2Hello for Netty) under h2load with M streams per connection. Each JVM runs with Java Flight Recorder on
+(JDK 25's CPU-time sampler, jdk.CPUTimeSample, which also catches threads in native code, plus the classic
 jdk.ExecutionSample). Prints, per server: req/s, user and system CPU microseconds per request (from /proc),
 bytes allocated per request (JFR's allocation samples over the measured run), the hottest methods (self time),
 and the inclusive share of each part of the request path. The recordings stay in .cache/bench/profile-*/ for `jfr view hot-methods FILE` and JMC.
@@ -36,6 +37,14 @@ PARTS = [
     ("      ResponseBodyStream.close -> finish", "dev.jgunicorn.server.ResponseBodyStream.close"),
     ("  raw Netty handler (channelRead)", "dev.jgunicorn.bench.NettyHello$Handler.channelRead"),
     ("  raw Netty flush at read end (socket write)", "dev.jgunicorn.bench.NettyHello$Handler.channelReadComplete"),
+    ("  HTTP/2: the stream's child channel opened (Http2FrameCodec.onStreamActive)", "io.netty.handler.codec.http2.Http2FrameCodec.onStreamActive0"),
+    ("  HTTP/2: Http2Stream.requestHead (HEADERS to RequestHead)", "dev.jgunicorn.server.Http2Stream.requestHead"),
+    ("  HTTP/2: Http2Response.headers (response head to HTTP/2 fields)", "dev.jgunicorn.server.Http2Response.headers"),
+    ("  HTTP/2: a stream's frames written into the codec (AbstractHttp2StreamChannel.write)", "io.netty.handler.codec.http2.AbstractHttp2StreamChannel.write"),
+    ("  HTTP/2: HPACK encoding", "io.netty.handler.codec.http2.HpackEncoder.encodeHeaders"),
+    ("  HTTP/2: raw Netty handler (channelRead)", "dev.jgunicorn.bench.NettyH2Hello$Handler.channelRead"),
+    ("  HTTP/2: flush at read end (Http2ConnectionHandler.flush)", "io.netty.handler.codec.http2.Http2ConnectionHandler.flush"),
+    ("  HTTP/2: a stream closed (Http2ConnectionHandler.doCloseStream)", "io.netty.handler.codec.http2.Http2ConnectionHandler.doCloseStream"),
     ("Connection.lastWritten (write, flush, complete)", "dev.jgunicorn.server.Connection.lastWritten"),
     ("  Connection.completed", "dev.jgunicorn.server.Connection.completed"),
     ("    WorkerServer.requestEnded (metrics/log hooks)", "dev.jgunicorn.server.WorkerServer.requestEnded"),
@@ -269,6 +278,8 @@ def main():
     ap.add_argument("--model", default="eventloop", help="jgunicorn's worker class to profile (default eventloop)")
     ap.add_argument("--strace", type=int, default=5, help="seconds of an extra run under strace -c to count system calls (0: skip)")
     ap.add_argument("--no-jfr", action="store_true", help="no recording: only req/s, CPU per request and system calls")
+    ap.add_argument("--h2-streams", type=int, default=0, metavar="M",
+                    help="HTTP/2 instead: h2load with M streams per connection against jgunicorn's h2c and raw Netty's h2c")
     ap.add_argument("--analyse", metavar="DIR", help="only summarise the recordings of an earlier run")
     args = ap.parse_args()
     if args.analyse:
@@ -294,9 +305,12 @@ def main():
         return (f"-XX:FlightRecorderOptions=stackdepth=512 -XX:StartFlightRecording=filename={d}/{name}.jfr,"
                 "settings=profile,dumponexit=true,jdk.CPUTimeSample#enabled=true,jdk.CPUTimeSample#throttle=2ms")
 
+    h2 = args.h2_streams > 0
+    h2c = ["--http-protocols", "h2,h1", "--http2-cleartext", "both"] if h2 else []
+    netty = "NettyH2Hello" if h2 else "NettyHello"
     robaho_pool = f"fixed:{args.threads}" if args.model == "gthread" else "virtual"
     def jgunicorn(jar, port, key):
-        return [java, "-jar", jar, "-w", "1", "-k", args.model, "--io-threads", str(args.io_threads),
+        return [java, "-jar", jar, "-w", "1", "-k", args.model, "--io-threads", str(args.io_threads), *h2c,
                 *(["--threads", str(args.threads)] if args.model == "gthread" and "--threads" not in args.arg else []), *args.arg,
                 "-b", f"127.0.0.1:{port}", *h.ctl(port), *[f"--jvm-arg={o}" for o in jfr_opt(key + '-worker').split()],
                 "--classpath", app_cp, "dev.jgunicorn.bench.BenchApp"]
@@ -304,13 +318,20 @@ def main():
     targets = [
         (f"jgunicorn {args.model} w1", "jgunicorn", lambda port: jgunicorn(h.JAR, port, "jgunicorn")),
         (f"jgunicorn {args.model} w1, {args.baseline_jar}", "base", lambda port: jgunicorn(args.baseline_jar, port, "base")),
-        ("netty raw 1 loop", "netty", lambda port: [java, *jfr_opt("netty").split(), "-cp", cp, "dev.jgunicorn.bench.NettyHello", str(port), "1"]),
+        (f"netty raw{' h2c' if h2 else ''} 1 loop", "netty", lambda port: [java, *jfr_opt("netty").split(), "-cp", cp, f"dev.jgunicorn.bench.{netty}", str(port), "1"]),
         (f"robaho httpserver {robaho_pool}", "robaho", lambda port: [java, *jfr_opt("robaho").split(), "-cp", cp, "dev.jgunicorn.bench.SpiServer",
                                                                      "robaho", str(port), robaho_pool]),
         (f"jdk httpserver {robaho_pool}", "jdk", lambda port: [java, *jfr_opt("jdk").split(), "-Dsun.net.httpserver.maxIdleConnections=4096",
                                                                "-cp", cp, "dev.jgunicorn.bench.SpiServer", "jdk", str(port), robaho_pool]),
     ]
+    if h2:  # robaho and the JDK's server speak HTTP/1.1 only
+        targets = [t for t in targets if t[1] in ("jgunicorn", "base", "netty")]
     window = {}
+
+    def load(port, duration):
+        if h2:
+            return h.h2load(port, "/", args.connections, args.h2_streams, duration, args.wrk_threads, pin=args.wrk_cpus)
+        return h.wrk(port, "/", args.connections, duration, args.wrk_threads, pin=args.wrk_cpus)
     print(f"profile: load average {h.loadavg()}; recordings in {d}", flush=True)
     chosen = [t for t in targets if t[1] in args.only.split(",") + (["base"] if args.baseline_jar else [])]
     for label, key, cmd in [t for r in range(args.rounds) for t in (chosen if r % 2 == 0 else chosen[::-1])]:
@@ -320,19 +341,19 @@ def main():
         with open(os.path.join(d, key + ".log"), "wb") as log:
             p = h.start(cmd(port), log, pin=args.server_cpus)
             try:
-                if h.wait_ready(port, p, 90) is None:
+                if h.wait_ready(port, p, 90, h2=h2) is None:
                     print(f"{label}: did not start", flush=True)
                     continue
-                h.wrk(port, "/", args.connections, args.warmup, args.wrk_threads, pin=args.wrk_cpus)
+                load(port, args.warmup)
                 fam = h.tree(p.pid)
                 u0, s0, j0 = cpu_split(fam)
                 t0 = time.time()
-                r = h.wrk(port, "/", args.connections, args.duration, args.wrk_threads, pin=args.wrk_cpus)
+                r = load(port, args.duration)
                 t1 = time.time()
                 u1, s1, j1 = cpu_split(h.tree(p.pid))
                 window[key] = (t0, t1, r["requests"])
                 n = r["requests"]
-                sc = syscalls(p.pid, port, args) if args.strace > 0 else None
+                sc = syscalls(p.pid, port, args) if args.strace > 0 and not h2 else None
                 us = 1e6 / h.CLK
                 print(f"\n== {label}: {n / (r['duration_us'] / 1e6):.0f} req/s, p50 {r['p50_us'] / 1000:.2f} ms, "
                       f"p99 {r['p99_us'] / 1000:.2f} ms; CPU per request: user {(u1 - u0) * us / n:.1f} us, "

@@ -7,16 +7,21 @@ import dev.jgunicorn.http.ResponseHead;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.util.AsciiString;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * A response as HTTP/2 frames: one HEADERS frame (sent with the first body bytes, or alone with END_STREAM when
@@ -37,9 +42,20 @@ final class Http2Response implements ResponseWriter {
         this.pendingHeaders = headers(status, headers, lengthHeader);
     }
 
+    /**
+     * Names apps set most, as Netty's {@link AsciiString} constants: HPACK hashes and compares an AsciiString's bytes
+     * once (its hash is cached), a String's characters on every response.
+     */
+    private static final Map<String, AsciiString> COMMON_NAMES = Stream.of(HttpHeaderNames.CONTENT_TYPE,
+                    HttpHeaderNames.CACHE_CONTROL, HttpHeaderNames.CONTENT_ENCODING, HttpHeaderNames.CONTENT_LANGUAGE,
+                    HttpHeaderNames.ETAG, HttpHeaderNames.EXPIRES, HttpHeaderNames.LAST_MODIFIED,
+                    HttpHeaderNames.LOCATION, HttpHeaderNames.SET_COOKIE, HttpHeaderNames.VARY)
+            .collect(Collectors.toUnmodifiableMap(AsciiString::toString, n -> n));
+    private static final AsciiString SERVER = AsciiString.cached("jgunicorn");
+
     /** The response head as HTTP/2 fields: lower-case names, no connection-specific fields (RFC 9113 §8.2.2). */
     private static Http2Headers headers(int status, Headers headers, long lengthHeader) {
-        Http2Headers h = new DefaultHttp2Headers().status(Integer.toString(status));
+        Http2Headers h = new DefaultHttp2Headers().status(HttpResponseStatus.valueOf(status).codeAsText());
         boolean date = false, server = false;
         for (Map.Entry<String, List<String>> e : headers.entrySet()) {
             String name = e.getKey();
@@ -50,14 +66,16 @@ final class Http2Response implements ResponseWriter {
             String lower = name.toLowerCase(Locale.ROOT);
             date |= lower.equals("date");
             server |= lower.equals("server");
+            CharSequence field = COMMON_NAMES.get(lower);
+            if (field == null) field = lower;
             for (String v : e.getValue()) {
                 ResponseHead.checkValue(name, v);
-                h.add(lower, v);
+                h.add(field, v);
             }
         }
-        if (!server) h.set("server", "jgunicorn");
-        if (!date) h.set("date", HttpDate.now());
-        if (lengthHeader >= 0) h.setLong("content-length", lengthHeader);
+        if (!server) h.set(HttpHeaderNames.SERVER, SERVER);
+        if (!date) h.set(HttpHeaderNames.DATE, HttpDate.nowAscii());
+        if (lengthHeader >= 0) h.setLong(HttpHeaderNames.CONTENT_LENGTH, lengthHeader);
         return h;
     }
 

@@ -27,6 +27,8 @@ import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static dev.jgunicorn.server.H2Frames.CONTINUATION;
@@ -108,9 +110,9 @@ class Http2Test {
     @EnumSource(WorkerModel.class)
     @Timeout(120) // a flow-control deadlock hangs rather than fails
     void upgradeThenLargeBodiesBothWaysUnderFlowControl(WorkerModel model) throws Exception {
-        AtomicInteger ended = new AtomicInteger();
+        Semaphore ended = new Semaphore(0);
         try (TestServer s = new TestServer(ServerOptions.from(h2c(model, "upgrade")), ECHO)) {
-            s.server.worker().setRequestListener((m, st, n, in, out) -> ended.incrementAndGet());
+            s.server.worker().setRequestListener((m, st, n, in, out) -> ended.release());
             HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
             HttpResponse<String> first = client.send(HttpRequest.newBuilder(s.uri("/")).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(HttpClient.Version.HTTP_2, first.version());
@@ -124,7 +126,41 @@ class Http2Test {
             assertEquals("HTTP/2.0 " + sha256(upload), up.headers().firstValue("X-Seen").orElseThrow());
             assertEquals(MIB, up.body().length);
             assertFalse(up.headers().firstValue("content-length").isPresent(), "a streamed body has no length");
-            assertEquals(2, ended.get(), "one finished request per stream");
+            // the request is counted just after its last frame is flushed, so the client may be first to see it end
+            assertTrue(ended.tryAcquire(2, 30, TimeUnit.SECONDS), "one finished request per stream");
+            assertEquals(0, ended.availablePermits(), "one finished request per stream");
+        }
+    }
+
+    /**
+     * The app's response fields reach an HTTP/2 client as it set them: lower-case names (the JDK client refuses
+     * upper-case ones), every value of a repeated field in order, the app's own Server kept, Date and the length added.
+     */
+    @Test
+    void responseFieldsReachTheClientAsTheAppSetThem() throws Exception {
+        HttpHandler app = ex -> {
+            ex.getResponseHeaders().add("Content-Type", "text/plain; charset=utf-8");
+            ex.getResponseHeaders().add("Set-Cookie", "a=1");
+            ex.getResponseHeaders().add("Set-Cookie", "b=2");
+            ex.getResponseHeaders().add("X-Request-ID", "r-7");
+            ex.getResponseHeaders().add("Server", "app/1");
+            ex.sendResponseHeaders(200, 2);
+            ex.getResponseBody().write("ok".getBytes(StandardCharsets.US_ASCII));
+            ex.close();
+        };
+        try (TestServer s = new TestServer(ServerOptions.from(h2c(WorkerModel.EVENTLOOP, "upgrade")), app)) {
+            HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+            for (int i = 0; i < 2; i++) { // the second response's fields come from HPACK's dynamic table
+                HttpResponse<String> r = client.send(HttpRequest.newBuilder(s.uri("/")).build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(HttpClient.Version.HTTP_2, r.version());
+                assertEquals("ok", r.body());
+                assertEquals(List.of("text/plain; charset=utf-8"), r.headers().allValues("content-type"));
+                assertEquals(List.of("a=1", "b=2"), r.headers().allValues("set-cookie"));
+                assertEquals(List.of("r-7"), r.headers().allValues("x-request-id"));
+                assertEquals(List.of("app/1"), r.headers().allValues("server"));
+                assertEquals(List.of("2"), r.headers().allValues("content-length"));
+                assertEquals(1, r.headers().allValues("date").size(), r.headers().toString());
+            }
         }
     }
 
@@ -294,7 +330,7 @@ class Http2Test {
             H2Frames.Frame reset = h2.readUntil(RST_STREAM);
             assertNotNull(reset, "the stalled stream is reset");
             assertEquals(1, reset.stream());
-            assertNotNull(writeFailed.get(30, java.util.concurrent.TimeUnit.SECONDS), "the app's write failed");
+            assertNotNull(writeFailed.get(30, TimeUnit.SECONDS), "the app's write failed");
         }
     }
 
@@ -493,7 +529,7 @@ class Http2Test {
             assertNotNull(head, "no answer to a stalled request body");
             assertEquals("408", H2Frames.status(head));
             if (model != WorkerModel.EVENTLOOP) {
-                assertNotNull(readFailed.get(30, java.util.concurrent.TimeUnit.SECONDS), "the app's read failed");
+                assertNotNull(readFailed.get(30, TimeUnit.SECONDS), "the app's read failed");
             }
         }
     }
