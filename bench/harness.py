@@ -192,22 +192,29 @@ def wait_ready(port, proc, timeout, h2=False):
     return None
 
 
+def load_tool(cmd, pin, timeout):
+    """Runs a load generator (wrk, h2load) to its end, on the CPUs `pin` names; its output, stderr included."""
+    name = cmd[0]
+    if pin is not None:
+        cmd = ["taskset", "-c", pin] + cmd
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True)
+    STARTED.append(p)
+    try:
+        out, _ = p.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        stop(p)
+        raise RuntimeError(f"{name} did not stop by itself")
+    STARTED.remove(p)
+    return out
+
+
 def wrk(port, path, conns, duration, threads_, close=False, pin=None):
     cmd = ["wrk", "-t", str(min(threads_, conns)), "-c", str(conns), "-d", f"{duration}s", "--timeout", "5s",
            "-s", os.path.join(BENCH, "wrk", "report.lua")]
     if close:
         cmd += ["-H", "Connection: close"]
     cmd.append(f"http://127.0.0.1:{port}{path}")
-    if pin is not None:
-        cmd = ["taskset", "-c", pin] + cmd
-    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True)
-    STARTED.append(p)
-    try:
-        out, _ = p.communicate(timeout=duration + 30)
-    except subprocess.TimeoutExpired:
-        stop(p)
-        raise RuntimeError("wrk did not stop by itself")
-    STARTED.remove(p)
+    out = load_tool(cmd, pin, duration + 30)
     # wrk's own CPU time: it is a direct child, so its rusage landed in RUSAGE_CHILDREN
     for line in out.splitlines():
         if line.startswith("{"):
@@ -220,16 +227,7 @@ def h2load(port, path, conns, streams, duration, threads_, pin=None):
     reports no percentiles: p50 is its mean request time, p99 its maximum)."""
     cmd = ["h2load", "-t", str(min(threads_, conns)), "-c", str(conns), "-m", str(streams), "-D", str(duration),
            f"http://127.0.0.1:{port}{path}"]
-    if pin is not None:
-        cmd = ["taskset", "-c", pin] + cmd
-    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True)
-    STARTED.append(p)
-    try:
-        out, _ = p.communicate(timeout=duration + 60)
-    except subprocess.TimeoutExpired:
-        stop(p)
-        raise RuntimeError("h2load did not stop by itself")
-    STARTED.remove(p)
+    out = load_tool(cmd, pin, duration + 60)
     fin = re.search(r"^finished in ([\d.]+)(us|ms|s),", out, re.M)
     req = re.search(r"^requests: \d+ total, \d+ started, \d+ done, (\d+) succeeded, (\d+) failed, (\d+) errored, "
                     r"(\d+) timeout", out, re.M)

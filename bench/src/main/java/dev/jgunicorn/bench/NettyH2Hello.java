@@ -1,21 +1,11 @@
 package dev.jgunicorn.bench;
 
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.DateFormatter;
 import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
@@ -28,8 +18,6 @@ import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Date;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The floor of any Netty-based HTTP/2 server, the HTTP/2 twin of {@link NettyHello}: h2c by prior knowledge, Netty's
@@ -44,37 +32,16 @@ public final class NettyH2Hello {
     private static final AsciiString SERVER = AsciiString.cached("netty");
     private static final AsciiString TEXT = AsciiString.cached("text/plain");
     private static final AsciiString LENGTH = AsciiString.cached("13");
-    private static volatile AsciiString date = now();
 
     private NettyH2Hello() {
-    }
-
-    private static AsciiString now() {
-        return new AsciiString(DateFormatter.format(new Date()));
     }
 
     public static void main(String[] args) throws Exception {
         int port = Integer.parseInt(args[0]);
         int loops = args.length > 1 ? Integer.parseInt(args[1]) : 1;
-        boolean epoll = Epoll.isAvailable();
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(loops,
-                epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
-        group.scheduleAtFixedRate(() -> date = now(), 1000 - System.currentTimeMillis() % 1000, 1000, TimeUnit.MILLISECONDS);
-        Channel ch = new ServerBootstrap()
-                .group(group)
-                .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
-                .option(ChannelOption.SO_BACKLOG, 1024)
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new ChannelInitializer<>() {
-                    @Override
-                    protected void initChannel(Channel c) {
-                        c.pipeline().addLast(Http2FrameCodecBuilder.forServer().build(), new Handler());
-                    }
-                })
-                .bind("127.0.0.1", port).sync().channel();
+        Channel ch = NettyHello.start(port, loops, p -> p.addLast(Http2FrameCodecBuilder.forServer().build(), new Handler()));
         System.out.println("ready " + ((java.net.InetSocketAddress) ch.localAddress()).getPort() + " netty-h2c-"
-                + (epoll ? "epoll" : "nio") + " loops=" + loops);
+                + (Epoll.isAvailable() ? "epoll" : "nio") + " loops=" + loops);
         System.out.flush();
         ch.closeFuture().sync();
     }
@@ -95,7 +62,7 @@ public final class NettyH2Hello {
 
         private static void respond(ChannelHandlerContext ctx, Http2FrameStream stream) {
             Http2Headers headers = new DefaultHttp2Headers().status("200").set("content-type", TEXT)
-                    .set("content-length", LENGTH).set("server", SERVER).set("date", date);
+                    .set("content-length", LENGTH).set("server", SERVER).set("date", NettyHello.date);
             ctx.write(new DefaultHttp2HeadersFrame(headers).stream(stream), ctx.voidPromise());
             ctx.write(new DefaultHttp2DataFrame(HELLO.duplicate(), true).stream(stream), ctx.voidPromise());
         }

@@ -10,6 +10,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
@@ -34,6 +35,7 @@ import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.Date;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * The floor of any Netty-based HTTP server: Netty's own HttpServerCodec and a handler that answers "/" (the same
@@ -50,7 +52,8 @@ public final class NettyHello {
     private static final AsciiString SERVER = AsciiString.cached("netty");
     private static final AsciiString TEXT = AsciiString.cached("text/plain");
     private static final AsciiString JSON = AsciiString.cached("application/json");
-    private static volatile AsciiString date = now();
+    /** The Date header, formatted once a second by the group {@link #start} makes (NettyH2Hello's too). */
+    static volatile AsciiString date = now();
 
     private NettyHello() {
     }
@@ -75,6 +78,11 @@ public final class NettyHello {
 
     /** Binds 127.0.0.1:port (0 = any) with one group of {@code loops} event loops that both accept and serve. */
     public static Channel start(int port, int loops) throws InterruptedException {
+        return start(port, loops, p -> p.addLast(new HttpServerCodec(), new Handler()));
+    }
+
+    /** The same server with another protocol's handlers in each connection's pipeline. */
+    static Channel start(int port, int loops, Consumer<ChannelPipeline> handlers) throws InterruptedException {
         boolean epoll = Epoll.isAvailable();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(loops,
                 epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
@@ -88,7 +96,7 @@ public final class NettyHello {
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel c) {
-                        c.pipeline().addLast(new HttpServerCodec(), new Handler());
+                        handlers.accept(c.pipeline());
                     }
                 });
         Channel ch = b.bind("127.0.0.1", port).sync().channel();
